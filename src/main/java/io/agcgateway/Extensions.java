@@ -1,0 +1,18 @@
+package io.agcgateway;
+
+import io.agcgateway.catalog.ProviderCatalog;
+import io.agcgateway.config.GatewaySettings;
+import io.agcgateway.store.KeyMaterial;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.apache.camel.main.Main;
+
+/** Binds the beans of the feature areas (sandbox, OAuth, proxy, refresh, logs) beside the core ones. */
+final class Extensions {
+    private Extensions() {
+    }
+
+    static void install(Main main, GatewaySettings settings, DataSource ds, KeyMaterial keys, ProviderCatalog catalog, Clock clock) {
+        // feature areas add their bindings here
+    }
+}

@@ -1,0 +1,25 @@
+package io.agcgateway.catalog;
+
+import java.util.List;
+import java.util.Map;
+
+/** One validated catalog entry; {@link #raw} is the entry as written, served by GET /providers. */
+public record Provider(
+        String name,
+        String displayName,
+        String authMode,
+        String authorizationUrl,
+        String tokenUrl,
+        List<String> defaultScopes,
+        Map<String, String> authorizationParams,
+        Map<String, String> tokenParams,
+        Map<String, String> refreshParams,
+        String scopeSeparator,
+        long tokenExpiresInDefault,
+        List<String> accessibleResourcesUrls,
+        String proxyBaseUrl,
+        List<String> allowedBaseUrls,
+        List<String> retryAtHeaders,
+        Map<String, Map<String, Object>> connectionConfig,
+        Map<String, Object> raw) {
+}

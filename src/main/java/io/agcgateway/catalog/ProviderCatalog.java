@@ -1,0 +1,270 @@
+package io.agcgateway.catalog;
+
+import io.agcgateway.config.StartupException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * The provider catalog (DESIGN §4): providers are data, validated here so a bad entry stops startup
+ * with the file, provider and field named, instead of failing a user's OAuth flow later.
+ */
+public final class ProviderCatalog {
+
+    private static final Set<String> KNOWN_FIELDS = Set.of("display_name", "categories", "auth_mode", "authorization_url",
+            "token_url", "default_scopes", "authorization_params", "token_params", "refresh_params", "scope_separator",
+            "proxy", "connection_config", "docs", "docs_connect", "token_expires_in_default", "accessible_resources_urls",
+            "post_connection_script", "disable_pkce", "token_request_auth_method", "body_format", "token_expiration_buffer");
+    private static final Set<String> KNOWN_PROXY_FIELDS = Set.of("base_url", "allowed_base_urls", "retry", "headers",
+            "connection_config", "query");
+    private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,99}$");
+
+    private final Map<String, Provider> providers;
+
+    private ProviderCatalog(Map<String, Provider> providers) {
+        this.providers = providers;
+    }
+
+    /**
+     * @param sources ordered (label, yaml text) pairs; a later source's entry replaces an earlier one of the same key
+     * @param publicUrl substituted for {@code {{gateway.public-url}}}
+     */
+    public static ProviderCatalog parse(List<Map.Entry<String, String>> sources, String publicUrl) {
+        Map<String, Provider> all = new LinkedHashMap<>();
+        for (Map.Entry<String, String> source : sources) {
+            String label = source.getKey();
+            Object doc;
+            try {
+                doc = new Load(LoadSettings.builder().setLabel(label).build())
+                        .loadFromString(source.getValue().replace("{{gateway.public-url}}", publicUrl));
+            } catch (RuntimeException e) {
+                throw invalid(label, null, null, "is not valid YAML: " + e.getMessage().split("\\R")[0]);
+            }
+            if (doc == null) {
+                continue;
+            }
+            if (!(doc instanceof Map<?, ?> map)) {
+                throw invalid(label, null, null, "must be a map of provider name to entry");
+            }
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String name = String.valueOf(e.getKey());
+                all.put(name, validate(label, name, e.getValue()));
+            }
+        }
+        if (all.isEmpty()) {
+            throw new StartupException("provider catalog is empty: config/providers.yaml must define at least one provider");
+        }
+        return new ProviderCatalog(Map.copyOf(all));
+    }
+
+    public static ProviderCatalog load(List<Path> overlays, boolean sandbox, String publicUrl) {
+        List<Map.Entry<String, String>> sources = new ArrayList<>();
+        sources.add(Map.entry("config/providers.yaml", resource("config/providers.yaml")));
+        if (sandbox) {
+            sources.add(Map.entry("config/providers-sandbox.yaml", resource("config/providers-sandbox.yaml")));
+        }
+        for (Path p : overlays) {
+            try {
+                sources.add(Map.entry(p.toString(), Files.readString(p, StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new StartupException("setting gateway.providers (env GATEWAY_PROVIDERS): cannot read " + p + ": " + e.getMessage());
+            }
+        }
+        return parse(sources, publicUrl);
+    }
+
+    /** A ./config file overrides the copy in the jar, like application.properties. */
+    private static String resource(String path) {
+        try {
+            Path local = Path.of(path);
+            if (Files.isRegularFile(local)) {
+                return Files.readString(local, StandardCharsets.UTF_8);
+            }
+            try (InputStream in = ProviderCatalog.class.getClassLoader().getResourceAsStream(path)) {
+                if (in == null) {
+                    throw new StartupException(path + " is missing from the jar: rebuild with mvn package");
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new StartupException("cannot read " + path + ": " + e.getMessage());
+        }
+    }
+
+    public Provider get(String name) {
+        return name == null ? null : providers.get(name);
+    }
+
+    public Collection<Provider> all() {
+        return providers.values();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Provider validate(String file, String name, Object entryObj) {
+        if (!NAME.matcher(name).matches()) {
+            throw invalid(file, name, null, "name must be lower-case letters, digits and dashes");
+        }
+        if (!(entryObj instanceof Map<?, ?>)) {
+            throw invalid(file, name, null, "entry must be a map");
+        }
+        Map<String, Object> e = (Map<String, Object>) entryObj;
+        for (String k : e.keySet()) {
+            if (!KNOWN_FIELDS.contains(k)) {
+                throw invalid(file, name, k, "is not a known field (typo?)");
+            }
+        }
+        String authMode = str(file, name, e, "auth_mode", true);
+        if (!"OAUTH2".equals(authMode)) {
+            throw invalid(file, name, "auth_mode", "must be OAUTH2 (the only mode this gateway implements)");
+        }
+        Map<String, Object> proxy = map(file, name, e, "proxy");
+        for (String k : proxy.keySet()) {
+            if (!KNOWN_PROXY_FIELDS.contains(k)) {
+                throw invalid(file, name, "proxy." + k, "is not a known field (typo?)");
+            }
+        }
+        String baseUrl = url(file, name, "proxy.base_url", str(file, name, proxy, "base_url", true));
+        List<String> allowed = new ArrayList<>();
+        for (String u : strings(file, name, proxy, "allowed_base_urls")) {
+            allowed.add(url(file, name, "proxy.allowed_base_urls", u));
+        }
+        Map<String, Object> retry = map(file, name, proxy, "retry");
+        List<String> retryAt = strings(file, name, retry, "at");
+        List<String> resources = new ArrayList<>();
+        for (String u : strings(file, name, e, "accessible_resources_urls")) {
+            resources.add(url(file, name, "accessible_resources_urls", u));
+        }
+        Map<String, Map<String, Object>> connectionConfig = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> f : map(file, name, e, "connection_config").entrySet()) {
+            if (!(f.getValue() instanceof Map<?, ?> def)) {
+                throw invalid(file, name, "connection_config." + f.getKey(), "must be a map");
+            }
+            Object pattern = def.get("pattern");
+            if (pattern != null) {
+                try {
+                    Pattern.compile(String.valueOf(pattern));
+                } catch (PatternSyntaxException ex) {
+                    throw invalid(file, name, "connection_config." + f.getKey() + ".pattern", "is not a valid regular expression");
+                }
+            }
+            connectionConfig.put(f.getKey(), (Map<String, Object>) def);
+        }
+        long expiresDefault = 3600;
+        Object ed = e.get("token_expires_in_default");
+        if (ed != null) {
+            if (!(ed instanceof Number n) || n.longValue() <= 0) {
+                throw invalid(file, name, "token_expires_in_default", "must be a positive number of seconds");
+            }
+            expiresDefault = n.longValue();
+        }
+        String sep = e.containsKey("scope_separator") ? String.valueOf(e.get("scope_separator")) : " ";
+        return new Provider(name,
+                str(file, name, e, "display_name", true),
+                authMode,
+                url(file, name, "authorization_url", str(file, name, e, "authorization_url", true)),
+                url(file, name, "token_url", str(file, name, e, "token_url", true)),
+                strings(file, name, e, "default_scopes"),
+                params(file, name, e, "authorization_params"),
+                params(file, name, e, "token_params"),
+                params(file, name, e, "refresh_params"),
+                sep,
+                expiresDefault,
+                List.copyOf(resources),
+                trimSlash(baseUrl),
+                allowed.stream().map(ProviderCatalog::trimSlash).toList(),
+                retryAt,
+                connectionConfig,
+                e);
+    }
+
+    private static String trimSlash(String u) {
+        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+    }
+
+    private static String str(String file, String name, Map<String, Object> m, String key, boolean required) {
+        Object v = m.get(key);
+        if (v == null || String.valueOf(v).isBlank()) {
+            if (required) {
+                throw invalid(file, name, key, "is required");
+            }
+            return null;
+        }
+        if (!(v instanceof String s)) {
+            throw invalid(file, name, key, "must be a string");
+        }
+        return s;
+    }
+
+    private static String url(String file, String name, String key, String value) {
+        try {
+            URI u = URI.create(value);
+            if ((!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) || u.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException ex) {
+            throw invalid(file, name, key, "'" + value + "' is not an absolute http(s) URL");
+        }
+        return value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(String file, String name, Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof Map<?, ?>)) {
+            throw invalid(file, name, key, "must be a map");
+        }
+        return (Map<String, Object>) v;
+    }
+
+    private static Map<String, String> params(String file, String name, Map<String, Object> m, String key) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> p : map(file, name, m, key).entrySet()) {
+            if (p.getValue() instanceof Map || p.getValue() instanceof List) {
+                throw invalid(file, name, key + "." + p.getKey(), "must be a plain value");
+            }
+            out.put(p.getKey(), String.valueOf(p.getValue()));
+        }
+        return out;
+    }
+
+    private static List<String> strings(String file, String name, Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> list)) {
+            throw invalid(file, name, key, "must be a list");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof String s) || s.isBlank()) {
+                throw invalid(file, name, key, "must be a list of non-empty strings");
+            }
+            out.add(s);
+        }
+        return List.copyOf(out);
+    }
+
+    private static StartupException invalid(String file, String provider, String field, String problem) {
+        return new StartupException("provider catalog " + file + ": "
+                + (provider == null ? "" : "provider '" + provider + "' ")
+                + (field == null ? "" : "field " + field + " ") + problem
+                + " (set via GATEWAY_PROVIDERS for overlays)");
+    }
+}

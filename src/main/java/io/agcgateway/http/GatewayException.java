@@ -1,0 +1,43 @@
+package io.agcgateway.http;
+
+import java.util.List;
+import java.util.Map;
+
+/** A gateway-side failure answered as {@code {"error":{"code","message"}}} with its HTTP status (DESIGN §5). */
+public class GatewayException extends RuntimeException {
+    private final int status;
+    private final String code;
+    private final List<Map<String, Object>> errors;
+
+    public GatewayException(int status, String code, String message) {
+        this(status, code, message, null);
+    }
+
+    public GatewayException(int status, String code, String message, List<Map<String, Object>> errors) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.errors = errors;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public List<Map<String, Object>> errors() {
+        return errors;
+    }
+
+    public static GatewayException invalidBody(String path, String message) {
+        return new GatewayException(400, "invalid_body", message,
+                List.of(Map.of("code", "invalid", "message", message, "path", path == null ? List.of() : List.of(path.split("\\.")))));
+    }
+
+    public static GatewayException notFound(String code, String message) {
+        return new GatewayException(404, code, message);
+    }
+}

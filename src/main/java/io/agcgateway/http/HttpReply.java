@@ -1,0 +1,82 @@
+package io.agcgateway.http;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a route's result into the HTTP answer. platform-http sends every message header back to the
+ * caller, so all of them are dropped first and only the response headers we choose are set.
+ */
+public final class HttpReply {
+    public static final String STATUS = "gateway.status";
+    private static final Logger LOG = LoggerFactory.getLogger(HttpReply.class);
+
+    /** The body is a Map/record/list to serialise; the status comes from the {@value #STATUS} property (default 200). */
+    public void json(Exchange exchange) {
+        Message m = exchange.getMessage();
+        Object body = m.getBody();
+        Integer status = exchange.getProperty(STATUS, 200, Integer.class);
+        m.removeHeaders("*");
+        securityHeaders(m);
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        if (status == 204 || body == null) {
+            m.setBody(null);
+            return;
+        }
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        m.setBody(body instanceof String s ? s : Json.write(body));
+    }
+
+    public void html(Exchange exchange) {
+        Message m = exchange.getMessage();
+        Integer status = exchange.getProperty(STATUS, 200, Integer.class);
+        String body = m.getBody(String.class);
+        m.removeHeaders("*");
+        securityHeaders(m);
+        m.setHeader("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        m.setHeader(Exchange.CONTENT_TYPE, "text/html; charset=utf-8");
+        m.setBody(body);
+    }
+
+    /** Error shape of DESIGN §5, from a GatewayException or anything unexpected (which becomes a 500 without details). */
+    public void error(Exchange exchange) {
+        Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        GatewayException ge = unwrap(t);
+        if (ge == null) {
+            LOG.error("unexpected failure in route {} ({})", exchange.getFromRouteId(),
+                    t == null ? "unknown" : t.getClass().getName() + ": " + Redact.text(String.valueOf(t.getMessage())));
+            ge = new GatewayException(500, "server_error", "An unexpected error occurred. The gateway log has the details.");
+        }
+        Map<String, Object> err = new LinkedHashMap<>();
+        err.put("code", ge.code());
+        err.put("message", ge.getMessage());
+        if (ge.errors() != null) {
+            err.put("errors", ge.errors());
+        }
+        exchange.setProperty(STATUS, ge.status());
+        exchange.getMessage().setBody(Map.of("error", err));
+        json(exchange);
+    }
+
+    public static GatewayException unwrap(Throwable t) {
+        while (t != null) {
+            if (t instanceof GatewayException g) {
+                return g;
+            }
+            t = t.getCause();
+        }
+        return null;
+    }
+
+    static void securityHeaders(Message m) {
+        m.setHeader("X-Content-Type-Options", "nosniff");
+        m.setHeader("Cache-Control", "no-store");
+        m.setHeader("Referrer-Policy", "no-referrer");
+        m.setHeader("X-Frame-Options", "DENY");
+    }
+}

@@ -1,0 +1,24 @@
+package io.agcgateway.http;
+
+import java.util.regex.Pattern;
+
+/** Removes secrets from text bound for logs, operations and errors (DESIGN §8). */
+public final class Redact {
+    private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
+    private static final Pattern SECRET_PARAM = Pattern.compile(
+            "(?i)((?:access_token|refresh_token|client_secret|code|code_verifier|id_token|token|session_token|connect_session_token|password)=)[^&\\s\"']+");
+    private static final Pattern SECRET_JSON = Pattern.compile(
+            "(?i)(\"(?:access_token|refresh_token|client_secret|code_verifier|id_token|token|secret|password)\"\\s*:\\s*\")[^\"]*\"");
+
+    private Redact() {
+    }
+
+    public static String text(String s) {
+        if (s == null) {
+            return null;
+        }
+        String out = BEARER.matcher(s).replaceAll("$1REDACTED");
+        out = SECRET_PARAM.matcher(out).replaceAll("$1REDACTED");
+        return SECRET_JSON.matcher(out).replaceAll("$1REDACTED\"");
+    }
+}

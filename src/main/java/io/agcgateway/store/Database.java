@@ -1,0 +1,92 @@
+package io.agcgateway.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.agcgateway.config.GatewaySettings;
+import io.agcgateway.config.StartupException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/** Opens the store (embedded H2 or PostgreSQL) and brings its schema up to date with Flyway. */
+public final class Database {
+
+    private Database() {
+    }
+
+    public static HikariDataSource open(GatewaySettings settings) {
+        HikariConfig cfg = new HikariConfig();
+        String url = settings.dbUrl();
+        if (url.isEmpty()) {
+            try {
+                Files.createDirectories(settings.dataDir());
+            } catch (IOException e) {
+                throw new StartupException("setting gateway.data-dir (env GATEWAY_DATA_DIR): cannot create "
+                        + settings.dataDir() + ": " + e.getMessage());
+            }
+            // DB_CLOSE_ON_EXIT=FALSE: Camel closes the pool on shutdown, H2 must not close first.
+            url = "jdbc:h2:file:" + settings.dataDir().resolve("gateway") + ";DB_CLOSE_ON_EXIT=FALSE";
+            cfg.setUsername("sa");
+        } else {
+            cfg.setUsername(settings.raw("gateway.db.user"));
+            cfg.setPassword(settings.raw("gateway.db.password"));
+        }
+        cfg.setJdbcUrl(url);
+        cfg.setPoolName("gateway-db");
+        cfg.setMaximumPoolSize(settings.integer("gateway.db.pool-size", 2, 500));
+        cfg.setConnectionTimeout(5000);
+        cfg.setInitializationFailTimeout(5000);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(cfg);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new StartupException(describe(settings, e));
+        } catch (RuntimeException e) {
+            throw new StartupException(describe(settings, e));
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations(settings.isPostgres()
+                            ? new String[] {"classpath:db/migration", "classpath:db/postgresql"}
+                            : new String[] {"classpath:db/migration"})
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            ds.close();
+            throw new StartupException("database migration failed: " + firstLine(e.getMessage())
+                    + ": check that this database belongs to agc-gateway and its user may create tables");
+        }
+        return ds;
+    }
+
+    private static String describe(GatewaySettings settings, Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        String msg = firstLine(root.getMessage());
+        if (settings.dbUrl().isEmpty()) {
+            if (msg.contains("already in use") || msg.contains("Locked by another process")) {
+                return "setting gateway.data-dir (env GATEWAY_DATA_DIR): the H2 store in " + settings.dataDir()
+                        + " is in use by another gateway process: stop it or point GATEWAY_DATA_DIR elsewhere";
+            }
+            return "setting gateway.data-dir (env GATEWAY_DATA_DIR): cannot open the H2 store in " + settings.dataDir() + ": " + msg;
+        }
+        String hint = root instanceof SQLException sql && "28P01".equals(sql.getSQLState())
+                ? "check GATEWAY_DB_USER and GATEWAY_DB_PASSWORD"
+                : "check that PostgreSQL is running and GATEWAY_DB_URL is right";
+        return "setting gateway.db.url (env GATEWAY_DB_URL): cannot connect to the database: " + msg + ": " + hint;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        String line = s.strip().split("\\R", 2)[0];
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+}
