@@ -120,7 +120,7 @@ class StartupFailureTest {
 
     static Proc runMain(Map<String, String> env) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", Gateway.class.getName()));
+                "-cp", System.getProperty("java.class.path"), "-DGATEWAY_LOG_LEVEL=WARN", Gateway.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("GATEWAY_"));
         pb.environment().putAll(env);
