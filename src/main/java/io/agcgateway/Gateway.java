@@ -9,6 +9,13 @@ import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.RequestBody;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.integrations.IntegrationsApi;
+import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.logs.LogsApi;
+import io.agcgateway.logs.OperationLog;
+import io.agcgateway.metrics.GatewayMetrics;
+import io.agcgateway.oauth.TokenClient;
+import io.agcgateway.refresh.RefreshPolicy;
+import io.agcgateway.refresh.RefreshService;
 import io.agcgateway.store.Database;
 import io.agcgateway.store.KeyMaterial;
 import java.io.IOException;
@@ -97,6 +104,22 @@ public final class Gateway implements AutoCloseable {
             main.bind("requestBody", bodies);
             main.bind("integrationStore", integrations);
             main.bind("integrationsApi", new IntegrationsApi(integrations, catalog, keys.cipher, bodies, settings.publicUrl(), clock));
+
+            GatewayMetrics metrics = new GatewayMetrics();
+            metrics.attach(main::getCamelContext);
+            OperationLog operationLog = new OperationLog(ds, 10_000, metrics);
+            ConnectionStore connections = new ConnectionStore(ds);
+            TokenClient tokenClient = new TokenClient(settings.duration("gateway.proxy.connect-timeout"),
+                    settings.duration("gateway.oauth.token-timeout"));
+            RefreshService refresh = new RefreshService(connections, integrations, catalog, keys.cipher, tokenClient, operationLog,
+                    metrics, new RefreshPolicy(settings.duration("gateway.refresh.margin")), clock, nodeId(),
+                    settings.duration("gateway.refresh.lease"));
+            main.bind("gatewayMetrics", metrics);
+            main.bind("operationLog", operationLog);
+            main.bind("logsApi", new LogsApi(ds));
+            main.bind("connectionStore", connections);
+            main.bind("tokenClient", tokenClient);
+            main.bind("refreshService", refresh);
             Extensions.install(main, settings, ds, keys, catalog, clock);
             main.start();
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
@@ -211,6 +234,21 @@ public final class Gateway implements AutoCloseable {
         System.out.println(b);
     }
 
+    /** Identifies this node in refresh leases: host, pid and a random suffix (a restarted node is a new owner). */
+    static String nodeId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return main.getCamelContext().getRegistry().lookupByNameAndType(name, type);
+    }
+
     public int port() {
         return settings.port();
     }
@@ -238,6 +276,10 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         try {
+            OperationLog log = bean("operationLog", OperationLog.class);
+            if (log != null) {
+                log.close();
+            }
             main.stop();
         } finally {
             dataSource.close();

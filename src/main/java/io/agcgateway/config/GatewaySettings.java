@@ -100,6 +100,7 @@ public final class GatewaySettings {
         webhookUrl();
         providerFiles();
         duration("gateway.refresh.margin");
+        duration("gateway.refresh.lease");
         duration("gateway.connect.session-ttl");
         duration("gateway.oauth.state-ttl");
         duration("gateway.proxy.connect-timeout");

@@ -1,0 +1,184 @@
+package io.agcgateway.connections;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import javax.sql.DataSource;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Rows of the connections table. The refresh lease (DESIGN §7) lives here: a conditional UPDATE takes it,
+ * storing the new token pair releases it in the same statement, so no node ever holds a pair it did not store.
+ */
+public final class ConnectionStore {
+    private static final String COLUMNS = "c.id, c.integration_id, i.unique_key, i.provider, c.connection_id, c.access_token_enc, "
+            + "c.refresh_token_enc, c.raw_enc, c.expires_at, c.connection_config, c.metadata, c.end_user, c.tags, "
+            + "c.webhook_url_override, c.refresh_state, c.errors, c.refresh_failures, c.next_refresh_at, c.last_refresh_at, "
+            + "c.refresh_token_issued_at, c.last_used_at, c.last_fetched_at, c.lease_owner, c.lease_until, c.version, "
+            + "c.created_at, c.updated_at";
+    private static final String FROM = " FROM connections c JOIN integrations i ON i.id = c.integration_id ";
+
+    private final JdbcTemplate jdbc;
+
+    public ConnectionStore(DataSource ds) {
+        this.jdbc = new JdbcTemplate(ds);
+    }
+
+    public JdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    public Connection find(String integrationKey, String connectionId) {
+        List<Connection> r = jdbc.query("SELECT " + COLUMNS + FROM + "WHERE i.unique_key = ? AND c.connection_id = ?",
+                ConnectionStore::row, integrationKey, connectionId);
+        return r.isEmpty() ? null : r.get(0);
+    }
+
+    public Connection findById(long id) {
+        List<Connection> r = jdbc.query("SELECT " + COLUMNS + FROM + "WHERE c.id = ?", ConnectionStore::row, id);
+        return r.isEmpty() ? null : r.get(0);
+    }
+
+    /** Connections by connection id only (the id may exist under several integrations). */
+    public List<Connection> findByConnectionId(String connectionId) {
+        return jdbc.query("SELECT " + COLUMNS + FROM + "WHERE c.connection_id = ? ORDER BY c.id", ConnectionStore::row, connectionId);
+    }
+
+    /** Filters are optional (null = any); ordered by id; {@code afterId} pages. */
+    public List<Connection> list(String integrationKey, String connectionId, String endUserId, long afterId, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + FROM + "WHERE c.id > ?");
+        List<Object> args = new ArrayList<>();
+        args.add(afterId);
+        if (integrationKey != null) {
+            sql.append(" AND i.unique_key = ?");
+            args.add(integrationKey);
+        }
+        if (connectionId != null) {
+            sql.append(" AND c.connection_id = ?");
+            args.add(connectionId);
+        }
+        if (endUserId != null) {
+            // end_user is JSON text; the id is matched exactly as it was serialised
+            sql.append(" AND c.end_user LIKE ?");
+            args.add("%\"id\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(endUserId).toString().replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        sql.append(" ORDER BY c.id LIMIT ?");
+        args.add(limit);
+        return jdbc.query(sql.toString(), ConnectionStore::row, args.toArray());
+    }
+
+    /**
+     * Inserts or, when (integration, connection id) exists, replaces the credentials and config (re-authorisation).
+     * @return true when a new row was created, false when an existing one was overridden
+     */
+    public boolean upsertAuthorized(long integrationId, String connectionId, String atEnc, String rtEnc, String rawEnc, Long expiresAt,
+                                    String connectionConfig, String endUser, String tags, String webhookUrlOverride,
+                                    String errors, long now) {
+        int updated = jdbc.update("UPDATE connections SET access_token_enc=?, refresh_token_enc=?, raw_enc=?, expires_at=?, "
+                        + "connection_config=?, end_user=COALESCE(?, end_user), tags=COALESCE(?, tags), "
+                        + "webhook_url_override=COALESCE(?, webhook_url_override), refresh_state='ok', errors=?, refresh_failures=0, "
+                        + "next_refresh_at=NULL, last_refresh_at=NULL, refresh_token_issued_at=?, lease_owner=NULL, lease_until=NULL, "
+                        + "version=version+1, updated_at=? WHERE integration_id=? AND connection_id=?",
+                atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, endUser, tags, webhookUrlOverride, errors, now, now,
+                integrationId, connectionId);
+        if (updated > 0) {
+            return false;
+        }
+        try {
+            insert(integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, null, endUser, tags,
+                    webhookUrlOverride, errors, now);
+            return true;
+        } catch (DuplicateKeyException race) {
+            // a concurrent callback for the same connection won the insert: override it instead
+            return upsertAuthorized(integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, endUser, tags,
+                    webhookUrlOverride, errors, now);
+        }
+    }
+
+    /** Plain insert; throws DuplicateKeyException when (integration, connection id) exists. */
+    public void insert(long integrationId, String connectionId, String atEnc, String rtEnc, String rawEnc, Long expiresAt,
+                       String connectionConfig, String metadata, String endUser, String tags, String webhookUrlOverride,
+                       String errors, long now) {
+        jdbc.update("INSERT INTO connections (integration_id, connection_id, access_token_enc, refresh_token_enc, raw_enc, expires_at, "
+                        + "connection_config, metadata, end_user, tags, webhook_url_override, refresh_state, errors, refresh_token_issued_at, "
+                        + "last_used_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'ok',?,?,?,?,?)",
+                integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, metadata, endUser, tags,
+                webhookUrlOverride, errors, now, now, now, now);
+    }
+
+    public boolean delete(long id) {
+        return jdbc.update("DELETE FROM connections WHERE id = ?", id) > 0;
+    }
+
+    public void setMetadata(long id, String metadataJson, long now) {
+        jdbc.update("UPDATE connections SET metadata=?, updated_at=? WHERE id=?", metadataJson, now, id);
+    }
+
+    public void setConnectionConfig(long id, String configJson, String errors, long now) {
+        jdbc.update("UPDATE connections SET connection_config=?, errors=?, updated_at=? WHERE id=?", configJson, errors, now, id);
+    }
+
+    public void markFetched(long id, long now) {
+        jdbc.update("UPDATE connections SET last_fetched_at=? WHERE id=?", now, id);
+    }
+
+    /** Records use of many connections at once (the proxy batches these off the hot path). */
+    public void touchUsed(Collection<Long> ids, long now) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        List<Object[]> batch = new ArrayList<>();
+        for (Long id : ids) {
+            batch.add(new Object[] {now, id});
+        }
+        jdbc.batchUpdate("UPDATE connections SET last_used_at=? WHERE id=?", batch);
+    }
+
+    // ---- refresh lease (DESIGN §7) ----
+
+    /** Takes the lease if nobody holds a live one. */
+    public boolean tryLease(long id, String owner, long now, long until) {
+        return jdbc.update("UPDATE connections SET lease_owner=?, lease_until=? WHERE id=? AND (lease_until IS NULL OR lease_until < ?)",
+                owner, until, id, now) == 1;
+    }
+
+    public void releaseLease(long id, String owner) {
+        jdbc.update("UPDATE connections SET lease_owner=NULL, lease_until=NULL WHERE id=? AND lease_owner=?", id, owner);
+    }
+
+    /**
+     * Stores a refreshed pair and clears the lease in one statement, only while we still hold the lease.
+     * @return false when the lease was lost (expired and taken by another node): the caller must not assume it stored
+     */
+    public boolean storeRefreshed(long id, String owner, String atEnc, String rtEnc, boolean rtRotated, String rawEnc,
+                                  Long expiresAt, long now) {
+        return jdbc.update("UPDATE connections SET access_token_enc=?, refresh_token_enc=?, raw_enc=?, expires_at=?, "
+                        + "refresh_state='ok', errors=NULL, refresh_failures=0, next_refresh_at=NULL, last_refresh_at=?, "
+                        + "refresh_token_issued_at=CASE WHEN ? THEN ? ELSE refresh_token_issued_at END, "
+                        + "lease_owner=NULL, lease_until=NULL, version=version+1, updated_at=? WHERE id=? AND lease_owner=?",
+                atEnc, rtEnc, rawEnc, expiresAt, now, rtRotated, now, now, id, owner) == 1;
+    }
+
+    /** Records a failed refresh and clears the lease. */
+    public void storeRefreshFailure(long id, String owner, String state, String errorsJson, int failures, Long nextRefreshAt, long now) {
+        jdbc.update("UPDATE connections SET refresh_state=?, errors=?, refresh_failures=?, next_refresh_at=?, lease_owner=NULL, "
+                        + "lease_until=NULL, version=version+1, updated_at=? WHERE id=? AND lease_owner=?",
+                state, errorsJson, failures, nextRefreshAt, now, id, owner);
+    }
+
+    static Connection row(ResultSet rs, int n) throws SQLException {
+        return new Connection(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getString(7), rs.getString(8), longOrNull(rs, 9), rs.getString(10), rs.getString(11), rs.getString(12),
+                rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16), rs.getInt(17), longOrNull(rs, 18),
+                longOrNull(rs, 19), longOrNull(rs, 20), longOrNull(rs, 21), longOrNull(rs, 22), rs.getString(23),
+                longOrNull(rs, 24), rs.getLong(25), rs.getLong(26), rs.getLong(27));
+    }
+
+    private static Long longOrNull(ResultSet rs, int i) throws SQLException {
+        long v = rs.getLong(i);
+        return rs.wasNull() ? null : v;
+    }
+}

@@ -1,0 +1,70 @@
+package io.agcgateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.apache.camel.CamelContext;
+
+/**
+ * The gateway's own meters, exported on /observe/metrics with Camel's (docs/OPERATIONS.md lists them).
+ * The Prometheus registry is created by camel-micrometer-prometheus at startup, so it is looked up lazily.
+ */
+public final class GatewayMetrics {
+    private volatile MeterRegistry registry;
+    private volatile Supplier<CamelContext> context;
+
+    public void attach(Supplier<CamelContext> context) {
+        this.context = context;
+    }
+
+    public MeterRegistry registry() {
+        MeterRegistry r = registry;
+        if (r == null) {
+            CamelContext ctx = context == null ? null : context.get();
+            MeterRegistry found = ctx == null ? null : ctx.getRegistry().findSingleByType(MeterRegistry.class);
+            if (found == null) {
+                return new CompositeMeterRegistry(); // not started yet: count nowhere rather than fail
+            }
+            registry = r = found;
+        }
+        return r;
+    }
+
+    public void logDropped() {
+        Counter.builder("gateway_log_queue_dropped").description("operations dropped because the log queue was full")
+                .register(registry()).increment();
+    }
+
+    public void refresh(String outcome, String integration) {
+        Counter.builder("gateway_refresh").description("token refreshes at the provider by outcome (ok, rejected, unavailable)")
+                .tag("outcome", outcome).tag("integration", integration).register(registry()).increment();
+    }
+
+    public void tokenCache(boolean hit) {
+        Counter.builder("gateway_token_cache").description("token lookups on the proxy path: hit = served from memory, miss = read from the database")
+                .tag("result", hit ? "hit" : "miss").register(registry()).increment();
+    }
+
+    public void proxyCall(String integration, int status, Duration d) {
+        Timer.builder("gateway_proxy_requests").description("proxied calls by integration and status class")
+                .tag("integration", integration).tag("status", status / 100 + "xx")
+                .publishPercentileHistogram().register(registry()).record(d);
+    }
+
+    public void sweep(String outcome, long n) {
+        Counter.builder("gateway_sweep_connections").description("connections handled by the refresh sweep by outcome (refreshed, failed, skipped)")
+                .tag("outcome", outcome).register(registry()).increment(n);
+    }
+
+    public void sweepDuration(Duration d) {
+        Timer.builder("gateway_sweep_duration").description("duration of one refresh sweep").register(registry()).record(d);
+    }
+
+    public void webhook(String outcome) {
+        Counter.builder("gateway_webhooks").description("auth webhook deliveries by outcome").tag("outcome", outcome)
+                .register(registry()).increment();
+    }
+}
