@@ -289,6 +289,7 @@ function go(hash) {
 function signOut(reason) {
   secretKey = null;
   sessionStorage.removeItem(KEY_STORE);
+  sessionStorage.removeItem(LOG_FILTER_STORE);
   providersCache = null;
   flash = reason ? { text: reason, kind: 'error' } : { text: 'Signed out.', kind: 'ok' };
   if (location.hash !== '' && location.hash !== '#/') history.replaceState(null, '', location.pathname);
@@ -544,6 +545,7 @@ async function renderIntegrationForm(editKey) {
     error,
     h('div', { class: 'form-actions' }, save, h('a', { class: 'button subtle', href: '#/integrations', text: 'Cancel' })));
   body.append(form);
+  form.addEventListener('input', () => clear(error));
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

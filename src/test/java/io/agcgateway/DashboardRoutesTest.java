@@ -85,6 +85,14 @@ class DashboardRoutesTest {
     }
 
     @Test
+    void logsFilters_comeFromTheQueryOnly_notFromRequestHeaders() {
+        Http.Res r = new Http(gw.baseUrl(), gw.secretKey()).get("/logs?limit=5", "Status", "bogus", "Type", "bogus");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        Http.Res q = new Http(gw.baseUrl(), gw.secretKey()).get("/logs?status=bogus");
+        assertThat(q.status()).isEqualTo(400);
+    }
+
+    @Test
     void apiPaths_areNotShadowed() {
         // /integrations answers its own auth error (not a dashboard 200 or 404)
         Http.Res r = http.get("/integrations");
