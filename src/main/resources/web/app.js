@@ -633,8 +633,8 @@ async function loadConnections(body) {
     };
     const tr = h('tr', { 'data-connection-id': c.connection_id, 'data-integration': c.provider_config_key },
       h('td', { 'data-label': 'Integration' }, h('code', { text: c.provider_config_key })),
-      h('td', { 'data-label': 'Connection ID' }, h('code', { class: 'strong', text: c.connection_id }),
-        h('div', { class: 'small muted' }, 'created ', timeCell(c.created))),
+      h('td', { 'data-label': 'Connection ID' }, h('div', {}, h('code', { class: 'strong', text: c.connection_id }),
+        h('div', { class: 'small muted' }, 'created ', timeCell(c.created)))),
       cells.site, cells.expires, cells.refreshed, cells.errors,
       h('td', { 'data-label': 'Actions', class: 'actions' },
         h('button', { type: 'button', class: 'button small', text: 'Details', 'aria-label': 'Details of ' + c.connection_id, onclick: () => connectionDetails(c) }),
@@ -662,9 +662,10 @@ async function fillConnectionRow(c, cells) {
   try {
     const d = await api('GET', connectionPath(c));
     const cfg = d.connection_config || {};
-    clear(cells.site).append(
+    // one wrapper per cell: on phones each cell is a two-column grid (label, value)
+    clear(cells.site).append(h('div', {},
       cfg.baseUrl ? h('div', { text: cfg.baseUrl.replace(/^https?:\/\//, ''), title: cfg.baseUrl }) : h('span', { class: 'muted', text: 'no site' }),
-      cfg.cloudId ? h('code', { class: 'small', 'data-field': 'cloudId', text: cfg.cloudId }) : null);
+      cfg.cloudId ? h('code', { class: 'small', 'data-field': 'cloudId', text: cfg.cloudId }) : null));
     const exp = d.credentials && d.credentials.expires_at;
     clear(cells.expires).append(timeCell(exp));
     if (exp && new Date(exp).getTime() < Date.now()) cells.expires.classList.add('warn');
