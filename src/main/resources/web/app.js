@@ -780,7 +780,7 @@ async function addTestConnection() {
       h('div', { class: 'affix' },
         subSpec.prefix ? h('span', { class: 'affix-part', text: subSpec.prefix }) : null, subInput,
         subSpec.suffix ? h('span', { class: 'affix-part', text: subSpec.suffix }) : null),
-      h('p', { class: 'help', id: 'connect-subdomain-help', text: (subSpec.description || '') + ' Leave empty to use the first site the user can reach.' }));
+      h('p', { class: 'help', id: 'connect-subdomain-help', text: [subSpec.description, 'Leave empty to use the first site the user can reach.'].filter(Boolean).map((t) => /[.!?]$/.test(t) ? t : t + '.').join(' ') }));
   }
   select.addEventListener('change', integrationChanged);
   integrationChanged();
