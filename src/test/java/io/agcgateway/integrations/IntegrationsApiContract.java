@@ -68,6 +68,7 @@ abstract class IntegrationsApiContract {
         assertThat(withCreds.get("client_id").asText()).isEqualTo("client-123");
         assertThat(withCreds.get("client_secret").asText()).isEqualTo("s3cr3t-value-xyz");
         assertThat(withCreds.get("scopes").asText()).isEqualTo("read:jira-work,offline_access");
+        assertThat(http.get("/integrations/agc-jira?include=credentials").header("Cache-Control")).as("secrets are never cached").isEqualTo("no-store");
 
         JsonNode list = http.get("/integrations").json().get("data");
         assertThat(list.findValuesAsText("unique_key")).contains("agc-jira");
