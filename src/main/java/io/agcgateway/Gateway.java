@@ -80,7 +80,8 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(Map<String, String> overrides) {
         GatewaySettings settings = GatewaySettings.load(overrides);
         checkPortFree(settings);
-        ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl());
+        ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl(),
+                settings.sandbox() ? io.agcgateway.sandbox.Sandbox.baseUrl(settings) : settings.publicUrl());
         HikariDataSource ds = Database.open(settings);
         Main main = new Main();
         try {
