@@ -103,6 +103,7 @@ public final class Gateway implements AutoCloseable {
             main.bind("providerCatalog", catalog);
             main.bind("apiKeyAuth", new ApiKeyAuth(keys.secretKey));
             main.bind("reply", new HttpReply());
+            main.bind("openApi", new io.agcgateway.http.OpenApiDocument(settings.publicUrl()));
             main.bind("requestBody", bodies);
             main.bind("integrationStore", integrations);
             main.bind("integrationsApi", new IntegrationsApi(integrations, catalog, keys.cipher, bodies, settings.publicUrl(), clock));
