@@ -111,7 +111,8 @@ public final class OAuthCallback {
             boolean parse = "unable_to_parse_token_response".equals(res.error());
             String msg = switch (res.kind()) {
                 case REJECTED -> parse ? "The provider's token answer had no access token."
-                        : "The provider rejected the authorization code (" + res.reason() + "). Start the connection again.";
+                        : "The provider rejected the authorization code (" + res.reason()
+                        + (res.errorDescription() == null ? "" : ": " + res.errorDescription()) + "). Start the connection again.";
                 default -> "The provider's token endpoint is unavailable (" + res.reason() + "). Try again in a moment.";
             };
             throw new OAuthFailure(400, parse ? "unable_to_parse_token_response" : "token_exchange_failed", msg,

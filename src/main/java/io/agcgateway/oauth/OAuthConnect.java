@@ -80,12 +80,19 @@ public final class OAuthConnect {
 
     /** The doCatch of route oauth-connect: a failed operation and Nango's HTML error page. */
     public void failed(Exchange ex) {
-        OAuthFailure f = OAuthCallback.failure(ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        Throwable t = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (HttpReply.unwrap(t) != null) {
+            // session problems answer JSON like Nango's middleware (already logged by authorize)
+            new HttpReply().error(ex);
+            return;
+        }
+        OAuthFailure f = OAuthCallback.failure(t);
         long now = clock.millis();
         log.submit(Operation.failed("auth", "oauth_authorize", ex.getProperty("agc.integration", String.class), null,
                 f.getMessage(), f.errorType(), now, now, null));
         ex.setProperty(HttpReply.STATUS, f.status());
         ex.getMessage().setBody(Pages.callback(false, "The connection could not be started", f.getMessage(), f.errorType(), f.getMessage()));
+        new HttpReply().html(ex);
     }
 
     private String start(Exchange ex, String key, Map<String, String> q, long started) {
