@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * first site. A pure function: the same sites and subdomain always give the same site and reason.
  */
 public final class SiteSelector {
-    private static final Pattern FIRST_LABEL = Pattern.compile("^https?://([^./:?#@]+)[./:?#]?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern FIRST_LABEL = Pattern.compile("^https?://([^./:?#@]+)(?=[./:?#]|$)", Pattern.CASE_INSENSITIVE);
 
     /** @param site null when there is none to pick; reason is a code for logs and operations */
     public record Selection(Map<String, Object> site, String reason) {
