@@ -159,7 +159,7 @@ abstract class OAuthFlowContract {
         assertThat(page.body()).contains("nango_oauth_callback_error").contains("access_denied").contains("callback_err");
         assertThat(connectionCount()).isEqualTo(before);
         assertThat(ops("oauth_callback", "failed")).anySatisfy(o -> assertThat(o.get("ERROR_CODE") != null ? o.get("ERROR_CODE") : o.get("error_code")).isEqualTo("callback_err"));
-        assertThat(sink.await(1).stream().anyMatch(w -> w.body().contains("\"success\":false") && w.body().contains("invalid_callback"))).isTrue();
+        assertThat(sink.awaitMatch(w -> w.body().contains("\"success\":false") && w.body().contains("invalid_callback"))).isTrue();
     }
 
     @Test
@@ -324,7 +324,8 @@ abstract class OAuthFlowContract {
         String u = user();
         flow.run("agc-sandbox", flow.session(u), "acme");
         String id = flow.onlyConnection(u).path("connection_id").asText();
-        List<WebhookSink.Received> got = sink.await(1);
+        assertThat(sink.awaitMatch(r -> r.body().contains(id))).isTrue();
+        List<WebhookSink.Received> got = sink.received;
         WebhookSink.Received w = got.stream().filter(r -> r.body().contains(id)).findFirst().orElseThrow();
         assertThat(w.body()).startsWith("{\"authMode\":\"OAUTH2\",\"connectionId\":\"" + id + "\",\"endUser\":{");
         assertThat(w.body()).contains("\"operation\":\"creation\"").contains("\"success\":true").contains("\"type\":\"auth\"")
@@ -336,7 +337,7 @@ abstract class OAuthFlowContract {
                 + "\",\"integration_id\":\"agc-sandbox\",\"end_user\":{\"id\":\"" + u + "\"}}");
         assertThat(re.status()).as(re.toString()).isEqualTo(201);
         assertThat(flow.run("agc-sandbox", re.json().path("data").path("token").asText(), "acme").status()).isEqualTo(200);
-        assertThat(sink.await(2).stream().anyMatch(r -> r.body().contains(id) && r.body().contains("\"operation\":\"override\""))).isTrue();
+        assertThat(sink.awaitMatch(r -> r.body().contains(id) && r.body().contains("\"operation\":\"override\""))).isTrue();
         flow.onlyConnection(u);
         assertThat(ops("webhook:connection_create", "success")).isNotEmpty();
     }

@@ -50,6 +50,18 @@ final class WebhookSink implements AutoCloseable {
         return received;
     }
 
+    /** Waits (bounded) for a delivery matching the predicate; deliveries are asynchronous. */
+    boolean awaitMatch(java.util.function.Predicate<Received> p) throws InterruptedException {
+        long end = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < end) {
+            if (received.stream().anyMatch(p)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
     @Override
     public void close() {
         server.stop(0);
