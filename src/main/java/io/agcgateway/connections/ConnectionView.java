@@ -36,7 +36,7 @@ public final class ConnectionView {
             creds.put("refresh_token", rt);
         }
         if (c.expiresAt() != null) {
-            creds.put("expires_at", Instant.ofEpochMilli(c.expiresAt()).toString());
+            creds.put("expires_at", iso(c.expiresAt()));
         }
         String raw = cipher.decrypt(c.rawEnc(), "raw");
         creds.put("raw", raw == null ? Map.of() : Json.toMap(Json.read(raw)));
@@ -91,13 +91,17 @@ public final class ConnectionView {
         return v;
     }
 
+    private static final java.time.format.DateTimeFormatter ISO_MILLIS =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /** JavaScript's toISOString(): always milliseconds, 'Z' (Nango's dates inside credentials). */
+    static String iso(long millis) {
+        return ISO_MILLIS.format(Instant.ofEpochMilli(millis));
+    }
+
     /** Timestamps on the connection: toISOString() with 'Z' replaced by '+00:00', as Nango writes them. */
     static String ts(long millis) {
-        String s = Instant.ofEpochMilli(millis).toString();
-        if (!s.contains(".")) {
-            s = s.replace("Z", ".000Z");
-        }
-        return s.replace("Z", "+00:00");
+        return iso(millis).replace("Z", "+00:00");
     }
 
     /** Removes every key whose letters-only lower-case form is "refreshtoken", at any depth. */

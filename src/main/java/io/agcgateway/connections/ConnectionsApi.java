@@ -158,6 +158,23 @@ public final class ConnectionsApi {
         reply(ex, merge ? 200 : 201, out);
     }
 
+    /** PATCH /connections/{id}?provider_config_key= (patchConnection): end_user, tags, webhook_url_override. */
+    public void patch(Exchange ex) {
+        Map<String, String> q = query(ex, Set.of("provider_config_key"), false);
+        Connection c = existing(q.get("provider_config_key"), id(ex));
+        ObjectNode body = bodies.object(ex, Set.of("end_user", "tags", "webhook_url_override"));
+        String endUser = object(body, "end_user");
+        String tags = object(body, "tags");
+        String webhook = RequestBody.string(body, "webhook_url_override", 2000, "webhook_url_override");
+        if (webhook != null && !webhook.matches("^https?://\\S+$")) {
+            throw GatewayException.invalidBody("webhook_url_override", "'webhook_url_override' must be an http(s) URL.");
+        }
+        store.jdbc().update("UPDATE connections SET end_user=COALESCE(?, end_user), tags=COALESCE(?, tags), "
+                + "webhook_url_override=COALESCE(?, webhook_url_override), updated_at=? WHERE id=?", endUser, tags, webhook,
+                clock.millis(), c.id());
+        reply(ex, 200, Map.of("success", true));
+    }
+
     public void methodNotAllowed(Exchange ex) {
         throw new GatewayException(405, "method_not_allowed", "This method is not allowed on this path.");
     }

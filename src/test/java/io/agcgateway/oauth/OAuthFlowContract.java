@@ -343,6 +343,36 @@ abstract class OAuthFlowContract {
     }
 
     @Test
+    void integrationWithoutClientCredentials_answersProviderConfigErrPage() {
+        String key = "nocreds-" + store().name().toLowerCase();
+        long now = System.currentTimeMillis();
+        db.update("INSERT INTO integrations (unique_key, provider, display_name, forward_webhooks, created_at, updated_at) "
+                + "VALUES (?, 'atlassian-government-cloud', 'x', TRUE, ?, ?)", key, now, now);
+        Http.Res r = flow.connect(key, flow.session(user()), null);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.header("Content-Type")).startsWith("text/html");
+        assertThat(r.body()).contains("provider_config_err").contains("nango_oauth_callback_error");
+        assertThat(ops("oauth_authorize", "failed")).isNotEmpty();
+    }
+
+    @Test
+    void legacyPostConnection_patch_andSingularAliases() {
+        String u = user();
+        Http.Res created = flow.http.post("/connection", "{\"provider_config_key\":\"agc-sandbox\",\"connection_id\":\"legacy-" + u
+                + "\",\"access_token\":\"at\",\"expires_in\":3600}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        assertThat(created.json().path("connection_id").asText()).isEqualTo("legacy-" + u);
+        assertThat(flow.http.post("/connection", "{\"provider_config_key\":\"agc-sandbox\",\"access_token\":\"at\"}")
+                .json().path("error").path("code").asText()).isEqualTo("missing_expires_at");
+        Http.Res patched = flow.http.patch("/connections/legacy-" + u + "?provider_config_key=agc-sandbox", "{\"tags\":{\"k\":\"v\"}}");
+        assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
+        JsonNode c = flow.http.get("/connection/legacy-" + u + "?provider_config_key=agc-sandbox").json();
+        assertThat(c.path("tags").path("k").asText()).isEqualTo("v");
+        assertThat(c.path("credentials").path("expires_at").asText()).matches(".*\\.\\d{3}Z");
+        assertThat(flow.http.delete("/connection/legacy-" + u + "?provider_config_key=agc-sandbox").status()).isEqualTo(200);
+    }
+
+    @Test
     void metadata_list_import_andDelete() {
         String u = user();
         flow.run("agc-sandbox", flow.session(u), null);
