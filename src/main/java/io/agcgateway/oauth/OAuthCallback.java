@@ -6,6 +6,7 @@ import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
+import io.agcgateway.http.Redact;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
@@ -208,7 +209,7 @@ public final class OAuthCallback {
         String key = flow.integration == null ? null : flow.integration.uniqueKey();
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("error_type", f.errorType());
-        log.submit(Operation.failed("auth", "oauth_callback", key, flow.connectionId, f.getMessage(), f.errorType(),
+        log.submit(Operation.failed("auth", "oauth_callback", key, flow.connectionId, Redact.text(f.getMessage()), f.errorType(),
                 flow.started == 0 ? now : flow.started, now, meta));
         if (f.webhookType() != null && flow.integration != null) {
             events.get().authorizationFailed(key, flow.integration.provider(), flow.connectionId, f.webhookType(), f.getMessage());
