@@ -312,6 +312,9 @@ abstract class OAuthFlowContract {
         assertThat(page.header("Content-Type")).startsWith("text/html");
         assertThat(page.body()).contains("/oauth/connect/agc-sandbox").contains("name=\"params[subdomain]\"")
                 .contains(".atlassian-us-gov-mod.net").contains(token).doesNotContain("<script src");
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM connect_sessions WHERE token_hash = ?", Integer.class, token)).isZero();
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM connect_sessions WHERE token_hash = ?", Integer.class,
+                Secrets.sha256Hex(token))).isEqualTo(1);
         Http.Res current = flow.browser.get("/connect/session", "Authorization", "Bearer " + token);
         assertThat(current.status()).isEqualTo(200);
         assertThat(current.json().path("data").path("allowed_integrations").get(0).asText()).isEqualTo("agc-sandbox");
