@@ -16,5 +16,6 @@ final class Extensions {
         // feature areas add their bindings here
         io.agcgateway.web.Web.install(main);
         io.agcgateway.sandbox.Sandbox.install(main, settings, ds, keys, catalog, clock);
+        io.agcgateway.oauth.OAuthModule.install(main, settings, ds, keys, catalog, clock);
     }
 }
