@@ -1,5 +1,6 @@
 package io.agcgateway.oauth;
 
+import io.agcgateway.support.FlowDriver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agcgateway.Gateway;
