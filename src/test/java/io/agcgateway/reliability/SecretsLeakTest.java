@@ -1,0 +1,137 @@
+package io.agcgateway.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agcgateway.Gateway;
+import io.agcgateway.logs.OperationLog;
+import io.agcgateway.support.FlowDriver;
+import io.agcgateway.support.Http;
+import io.agcgateway.support.TestGateway;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Runs the flows that handle secrets (connect, callback, refresh, errors carrying secrets, proxy) and then looks for
+ * every secret issued during the run in the captured logs, the operation rows, the metrics, the error bodies and the
+ * raw database rows. DESIGN §8: none may appear anywhere but encrypted.
+ */
+class SecretsLeakTest {
+
+    @Test
+    void noIssuedSecret_appearsInLogsOperationsMetricsErrorsOrRawRows() throws Exception {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.setContext(ctx);
+        captured.start();
+        Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(captured);
+        Set<String> secrets = new LinkedHashSet<>();
+        List<String> answers = new ArrayList<>();
+        try (Gateway gw = TestGateway.start(TestGateway.Store.H2)) {
+            FlowDriver flow = new FlowDriver(gw.baseUrl(), gw.secretKey());
+            Http http = flow.http;
+            secrets.add(gw.secretKey());
+            secrets.add(http.get("/integrations/agc-sandbox?include=credentials").json().at("/data/credentials/client_secret").asText());
+
+            // the OAuth flow, keeping the authorization code it carried
+            String token = flow.session("leak-user", "agc-sandbox");
+            secrets.add(token);
+            Http.Res connect = flow.connect("agc-sandbox", token, "acme");
+            String callback = flow.approve(connect.header("Location"), null);
+            secrets.add(FlowDriver.query(gw.baseUrl() + callback).get("code"));
+            Http.Res page = flow.abs(callback);
+            assertThat(page.status()).as(page.body()).isEqualTo(200);
+            answers.add(page.body());
+            answers.add(flow.abs(callback).body()); // replayed state and code: error page
+
+            String id = flow.onlyConnection("leak-user").path("connection_id").asText();
+            JsonNode first = http.get("/connections/" + id + "?provider_config_key=agc-sandbox&refresh_token=true").json();
+            secrets.add(first.at("/credentials/access_token").asText());
+            secrets.add(first.at("/credentials/refresh_token").asText());
+            JsonNode second = http.get("/connections/" + id + "?provider_config_key=agc-sandbox&refresh_token=true&force_refresh=true").json();
+            secrets.add(second.at("/credentials/access_token").asText());
+            secrets.add(second.at("/credentials/refresh_token").asText());
+            assertThat(second.at("/credentials/refresh_token").asText()).as("rotated").isNotEqualTo(first.at("/credentials/refresh_token").asText());
+
+            // error paths that carry secrets in their input must not echo them
+            String clientSecret = "cs-" + java.util.UUID.randomUUID();
+            secrets.add(clientSecret);
+            answers.add(http.post("/integrations", "{\"unique_key\":\"bad key!\",\"provider\":\"atlassian\",\"credentials\":{\"client_id\":\"a\",\"client_secret\":\""
+                    + clientSecret + "\"}}").body());
+            answers.add(http.post("/integrations", "{\"unique_key\":\"k\",\"provider\":\"atlassian\",\"credentials\":{\"client_id\":\"a\",\"client_secret\":\""
+                    + clientSecret + "\",\"nope\":1}}").body());
+            answers.add(http.post("/connections", "{\"provider_config_key\":\"agc-sandbox\",\"connection_id\":\"x\",\"credentials\":{\"type\":\"OAUTH2\",\"access_token\":\""
+                    + clientSecret + "\",\"expires_at\":\"not a date\"}}").body());
+            answers.add(http.get("/connections/" + id + "?provider_config_key=agc-sandbox&bogus=" + clientSecret).body());
+            answers.add(flow.browser.get("/oauth/callback?state=" + clientSecret + "&code=" + clientSecret).body());
+
+            // proxied calls (the sandbox echo reports what reached the provider)
+            answers.add(http.send("GET", "/proxy/ex/jira/" + second.at("/connection_config/cloudId").asText() + "/rest/api/3/myself", null,
+                    "Provider-Config-Key", "agc-sandbox", "Connection-Id", id).body());
+
+            gw.bean("operationLog", OperationLog.class).flush(10_000);
+            JdbcTemplate jdbc = new JdbcTemplate(gw.dataSource());
+            String metrics = flow.browser.get("/observe/metrics").body();
+            secrets.removeIf(s -> s == null || s.isBlank());
+            assertThat(secrets).hasSizeGreaterThanOrEqualTo(9);
+
+            StringBuilder logs = new StringBuilder();
+            for (ILoggingEvent e : captured.list) {
+                logs.append(e.getFormattedMessage()).append(' ').append(e.getMDCPropertyMap()).append(' ');
+                if (e.getThrowableProxy() != null) {
+                    logs.append(ThrowableProxyUtil.asString(e.getThrowableProxy()));
+                }
+                logs.append('\n');
+            }
+            String operations = String.join("\n", jdbc.query("SELECT * FROM operations", (rs, n) -> {
+                StringBuilder row = new StringBuilder();
+                for (int c = 1; c <= rs.getMetaData().getColumnCount(); c++) {
+                    row.append(rs.getString(c)).append('|');
+                }
+                return row.toString();
+            }));
+            assertThat(operations).as("operations were written").isNotEmpty();
+            String rawRows = dumpAllTables(jdbc);
+
+            for (String secret : secrets) {
+                String shown = secret.substring(0, Math.min(6, secret.length())) + "…";
+                assertThat(logs.toString()).as("log lines contain secret " + shown).doesNotContain(secret);
+                assertThat(operations).as("operation rows contain secret " + shown).doesNotContain(secret);
+                assertThat(metrics).as("metrics contain secret " + shown).doesNotContain(secret);
+                for (String answer : answers) {
+                    assertThat(answer).as("an error/page body contains secret " + shown).doesNotContain(secret);
+                }
+                assertThat(rawRows).as("a raw database row holds secret " + shown + " in clear text").doesNotContain(secret);
+            }
+        } finally {
+            root.detachAppender(captured);
+        }
+    }
+
+    /** Every string-ish column of every application table, as text. */
+    static String dumpAllTables(JdbcTemplate jdbc) {
+        List<String> tables = jdbc.queryForList(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema IN ('PUBLIC','public') AND table_type IN ('BASE TABLE','TABLE')",
+                String.class);
+        assertThat(tables).isNotEmpty();
+        StringBuilder all = new StringBuilder();
+        for (String t : tables) {
+            for (Map<String, Object> row : jdbc.queryForList("SELECT * FROM \"" + t + "\"")) {
+                all.append(t).append(':').append(row).append('\n');
+            }
+        }
+        return all.toString();
+    }
+}
