@@ -406,7 +406,8 @@ public final class ProxyService implements AutoCloseable {
             }
         }
         Object body = m.getBody();
-        if (body == null) {
+        // RFC 9112 §6.3: without Content-Length or Transfer-Encoding a request has no body
+        if (body == null || in.get("Content-Length") == null && in.get("Transfer-Encoding") == null) {
             return;
         }
         InputStream is = body instanceof InputStream s ? s : m.getBody(InputStream.class);
