@@ -48,7 +48,12 @@ public final class ProxyModule {
             public void afterStart(BaseMainSupport m) {
                 CamelContext ctx = m.getCamelContext();
                 spoolLargeBodies(ctx, settings.integer("gateway.proxy.spool-threshold-bytes", 4096, Integer.MAX_VALUE));
-                VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx);
+                // platform-http-main names its router after the port; the plain name is the component's default
+                VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx,
+                        VertxPlatformHttpRouter.getRouterNameFromPort(settings.port()));
+                if (router == null) {
+                    router = VertxPlatformHttpRouter.lookup(ctx);
+                }
                 if (router != null) {
                     router.route("/proxy/*").order(-1000).handler(new RawBodyHandler());
                 }

@@ -155,7 +155,7 @@ public final class ProxyService implements AutoCloseable {
             call.base = base(call.entry, in.get("Base-Url-Override"));
             call.path = ProxyPath.resolve(rawPath.substring("/proxy".length()), call.entry.config());
             call.forward = forwardHeaders(in);
-            body(call, m, in);
+            body(call, m, in, req);
             exchange.setVariable(BASE, call.base);
             // camel-http wants these in milliseconds (gateway.proxy.connect-timeout / gateway.proxy.timeout)
             exchange.setVariable("proxyConnectTimeoutMs", connectTimeoutMs);
@@ -393,7 +393,7 @@ public final class ProxyService implements AutoCloseable {
     }
 
     /** Small bodies are kept (replayable after a 401 or for Retries); larger ones stream through once. */
-    private void body(Call call, Message m, MultiMap in) throws IOException {
+    private void body(Call call, Message m, MultiMap in, HttpServerRequest req) throws IOException {
         String ct = in.get(RAW_CONTENT_TYPE);
         if (ct == null) {
             ct = in.get("Content-Type");
@@ -426,6 +426,11 @@ public final class ProxyService implements AutoCloseable {
         if (length >= 0 && length <= replayLimit) {
             call.replayBody = is.readNBytes((int) length);
             is.close();
+            if (call.replayBody.length == 0 && length > 0 && req != null && call.contentType != null
+                    && "application/x-www-form-urlencoded".equalsIgnoreCase(call.contentType.getMimeType())) {
+                // platform-http parsed the form and kept no raw body: encode its fields again, in their order
+                call.replayBody = encodeForm(req.formAttributes());
+            }
             if (call.replayBody.length == 0 && !bodyMethod(call.method)) {
                 call.replayBody = null;
             }
@@ -434,6 +439,18 @@ public final class ProxyService implements AutoCloseable {
         call.stream = is;
         call.streamLength = length;
         call.replayable = false;
+    }
+
+    private static byte[] encodeForm(MultiMap form) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, String> e : form.entries()) {
+            if (b.length() > 0) {
+                b.append('&');
+            }
+            b.append(java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8)).append('=')
+                    .append(java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static boolean bodyMethod(String method) {

@@ -64,13 +64,12 @@ final class FakeUpstream implements AutoCloseable {
         if (rawPath.contains("/_slow")) {
             sleep(3000);
         }
-        if (faultsLeft.getAndDecrement() > 0) {
+        if (rawPath.endsWith("/r") && faultsLeft.getAndDecrement() > 0) {
             faultHeaders.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
             ex.getRequestBody().readAllBytes();
             send(ex, faultStatus, "{\"fault\":true}", "application/json");
             return;
         }
-        faultsLeft.set(0);
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         if (rawPath.contains("/_checked") && !("Bearer " + validToken.get()).equals(auth)) {
             ex.getRequestBody().readAllBytes();
