@@ -10,14 +10,13 @@ import io.agcgateway.metrics.GatewayMetrics;
 import io.agcgateway.refresh.RefreshService;
 import java.time.Clock;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.spi.StreamCachingStrategy;
 
-/** Binds the proxy's beans (proxyService, tokenCache) and its platform-http tweaks. */
+/** Binds the proxy's beans (proxyService, tokenCache) and turns on spooling of large request bodies. */
 public final class ProxyModule {
     private ProxyModule() {
     }
@@ -48,15 +47,6 @@ public final class ProxyModule {
             public void afterStart(BaseMainSupport m) {
                 CamelContext ctx = m.getCamelContext();
                 spoolLargeBodies(ctx, settings.integer("gateway.proxy.spool-threshold-bytes", 4096, Integer.MAX_VALUE));
-                // platform-http-main names its router after the port; the plain name is the component's default
-                VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx,
-                        VertxPlatformHttpRouter.getRouterNameFromPort(settings.port()));
-                if (router == null) {
-                    router = VertxPlatformHttpRouter.lookup(ctx);
-                }
-                if (router != null) {
-                    router.route("/proxy/*").order(-1000).handler(new RawBodyHandler());
-                }
             }
 
             @Override

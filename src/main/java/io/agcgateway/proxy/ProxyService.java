@@ -46,8 +46,6 @@ public final class ProxyService implements AutoCloseable {
     static final String CALL = "agcProxyCall";
     static final String AGAIN = "agcProxyAgain";
     static final String BASE = "proxyBase";
-    /** Set by {@link RawBodyHandler}: the caller's Content-Type, hidden so platform-http keeps the body raw. */
-    static final String RAW_CONTENT_TYPE = "X-Agc-Raw-Content-Type";
     private static final Logger LOG = LoggerFactory.getLogger(ProxyService.class);
     private static final Pattern PROVIDER_CONFIG_KEY = Pattern.compile("^[a-zA-Z0-9~:.@ _-]{1,255}$");
     private static final Pattern CONNECTION_ID = Pattern.compile("^[a-zA-Z0-9,.;:=+~\\[\\]|@${}\"'\\\\/_ -]{1,255}$");
@@ -58,7 +56,7 @@ public final class ProxyService implements AutoCloseable {
             "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
             "content-length", "content-type", "expect", "provider-config-key", "connection-id", "base-url-override",
             "nango-activity-log-id", "nango-is-sync", "nango-is-script", "nango-is-dry-run", "retries", "retry-on", "decompress",
-            "forward-headers-on-redirect", RAW_CONTENT_TYPE.toLowerCase(Locale.ROOT));
+            "forward-headers-on-redirect");
     /** Never relayed to the caller: hop-by-hop, and CORS of the provider (the gateway answers for itself). */
     private static final Set<String> DROP_RESPONSE = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
@@ -394,10 +392,7 @@ public final class ProxyService implements AutoCloseable {
 
     /** Small bodies are kept (replayable after a 401 or for Retries); larger ones stream through once. */
     private void body(Call call, Message m, MultiMap in, HttpServerRequest req) throws IOException {
-        String ct = in.get(RAW_CONTENT_TYPE);
-        if (ct == null) {
-            ct = in.get("Content-Type");
-        }
+        String ct = in.get("Content-Type");
         if (ct != null && !ct.isBlank()) {
             try {
                 call.contentType = ContentType.parse(ct);
@@ -406,6 +401,13 @@ public final class ProxyService implements AutoCloseable {
             }
         }
         Object body = m.getBody();
+        if (body == null && req != null && call.contentType != null
+                && "application/x-www-form-urlencoded".equalsIgnoreCase(call.contentType.getMimeType())) {
+            // platform-http decodes form bodies into fields and keeps no raw body (camel-stack-probe gotcha 10):
+            // encode the fields again, in their order, so the provider still gets the form
+            call.replayBody = encodeForm(req.formAttributes());
+            return;
+        }
         // RFC 9112 §6.3: without Content-Length or Transfer-Encoding a request has no body
         if (body == null || in.get("Content-Length") == null && in.get("Transfer-Encoding") == null) {
             return;
@@ -426,11 +428,6 @@ public final class ProxyService implements AutoCloseable {
         if (length >= 0 && length <= replayLimit) {
             call.replayBody = is.readNBytes((int) length);
             is.close();
-            if (call.replayBody.length == 0 && length > 0 && req != null && call.contentType != null
-                    && "application/x-www-form-urlencoded".equalsIgnoreCase(call.contentType.getMimeType())) {
-                // platform-http parsed the form and kept no raw body: encode its fields again, in their order
-                call.replayBody = encodeForm(req.formAttributes());
-            }
             if (call.replayBody.length == 0 && !bodyMethod(call.method)) {
                 call.replayBody = null;
             }

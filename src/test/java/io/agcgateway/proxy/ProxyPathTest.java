@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ProxyPathTest {
-    static final Map<String, Object> CONFIG = Map.of("cloudId", "abc-123", "odd", "a/../b c", "site", Map.of("name", "acme"));
+    static final Map<String, Object> CONFIG = Map.of("cloudId", "abc-123", "odd", "a b&c", "slashy", "a/../b", "site", Map.of("name", "acme"));
 
     @ParameterizedTest
     @ValueSource(strings = {"/ex/{connectionConfig.cloudId}/x", "/ex/${connectionConfig.cloudId}/x", "/ex/%7BconnectionConfig.cloudId%7D/x",
@@ -26,7 +26,8 @@ class ProxyPathTest {
 
     @Test
     void filledValues_areEncoded_soTheyCannotAddSegments() {
-        assertThat(ProxyPath.resolve("/s/{connectionConfig.odd}/x", CONFIG)).isEqualTo("/s/a%2F..%2Fb%20c/x");
+        assertThat(ProxyPath.resolve("/s/{connectionConfig.odd}/x", CONFIG)).isEqualTo("/s/a%20b%26c/x");
+        assertThatThrownBy(() -> ProxyPath.resolve("/s/{connectionConfig.slashy}/x", CONFIG)).isInstanceOf(GatewayException.class);
     }
 
     @Test
