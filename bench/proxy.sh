@@ -58,7 +58,7 @@ bench-upstream:
 YML
 
 JFR_OPT=""
-[ "${PROFILE:-0}" = 1 ] && JFR_OPT="-XX:StartFlightRecording=filename=$W/gw.jfr,settings=profile,delay=20s,duration=${DUR}"
+[ "${PROFILE:-0}" = 1 ] && JFR_OPT="-XX:StartFlightRecording=filename=$W/gw.jfr,settings=profile,delay=15s,duration=60s"
 GATEWAY_PORT=$GW_PORT GATEWAY_HOST=127.0.0.1 GATEWAY_DATA_DIR=$W/data GATEWAY_SECRET_KEY=$KEY GATEWAY_SANDBOX=false \
 GATEWAY_PROVIDERS=$W/providers.yaml GATEWAY_PUBLIC_URL=http://127.0.0.1:$GW_PORT \
   java -Xmx256m -Xms256m $JFR_OPT -cp target/agc-gateway.jar bench/Seed.java > "$W/gateway.log" 2>&1 &
@@ -72,6 +72,9 @@ GW_URL="http://127.0.0.1:$GW_PORT$PATH_Q"
 GW_H=(-H "Authorization: Bearer $KEY" -H "Provider-Config-Key: bench" -H "Connection-Id: c1")
 curl -fsS "${GW_H[@]}" "$GW_URL" > /dev/null || { echo "gateway proxy call failed"; curl -sS "${GW_H[@]}" "$GW_URL"; exit 1; }
 
+if [ "${HOLD:-0}" = 1 ]; then  # leave everything running for manual probing (Ctrl-C ends it)
+  echo "HOLD: gateway pid $GW_PID port $GW_PORT key $KEY nginx $NGX_PORT dir $W"; sleep "${HOLD_SECS:-300}"; exit 0
+fi
 # JIT warm-up for the gateway (not measured)
 wrk -t2 -c64 -d20s "${GW_H[@]}" "$GW_URL" > /dev/null
 

@@ -254,7 +254,36 @@ public final class ProxyService implements AutoCloseable {
         m.removeHeaders("*");
         m.getHeaders().putAll(out);
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        smallBodyAsBytes(m, out);
         finish(call, status, out, null);
+    }
+
+    /**
+     * A small answer with a known length is read into memory: platform-http then writes it in one go on the
+     * event loop instead of pumping a stream through worker-thread hand-offs. Anything else stays a stream.
+     */
+    private void smallBodyAsBytes(Message m, Map<String, Object> headers) {
+        if (!(m.getBody() instanceof InputStream is)) {
+            return;
+        }
+        long length = -1;
+        for (Map.Entry<String, Object> h : headers.entrySet()) {
+            if (h.getKey().equalsIgnoreCase("Content-Length")) {
+                try {
+                    length = Long.parseLong(String.valueOf(h.getValue()).trim());
+                } catch (NumberFormatException e) {
+                    return;
+                }
+            }
+        }
+        if (length < 0 || length > replayLimit) {
+            return;
+        }
+        try (is) {
+            m.setBody(is.readNBytes((int) length));
+        } catch (IOException e) {
+            throw new GatewayException(502, "upstream_unreachable", "The provider's answer broke off.");
+        }
     }
 
     // ---- helpers ----
