@@ -14,5 +14,6 @@ final class Extensions {
 
     static void install(Main main, GatewaySettings settings, DataSource ds, KeyMaterial keys, ProviderCatalog catalog, Clock clock) {
         // feature areas add their bindings here
+        io.agcgateway.refresh.SweepModule.install(main, settings, ds, clock);
     }
 }
