@@ -91,7 +91,7 @@ public final class RefreshSweep {
     public List<Connection> nextPage(Exchange exchange) {
         Run run = run(exchange);
         long now = clock.millis();
-        List<Connection> page = store.sweepCandidates(run.cursor, now, policy.dueBefore(now), policy.activeSince(now),
+        List<Connection> page = store.sweepCandidates(run.cursor, policy.dueBefore(now), policy.activeSince(now),
                 policy.keepAliveBefore(now), pageSize);
         run.more = page.size() == pageSize;
         List<Connection> due = new ArrayList<>(page.size());
