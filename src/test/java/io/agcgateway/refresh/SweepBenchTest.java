@@ -39,19 +39,23 @@ class SweepBenchTest {
             long seedMs = (System.nanoTime() - t0) / 1_000_000;
             double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long t1 = System.nanoTime();
             @SuppressWarnings("unchecked")
             Map<String, Object> run = gw.context().createProducerTemplate().requestBody("direct:token-refresh-run", null, Map.class);
             long sweepMs = (System.nanoTime() - t1) / 1_000_000;
+            // CPU of this JVM (gateway + fake endpoint; PostgreSQL runs apart) per refresh: comparable across machine loads
+            double cpuMsPerRefresh = (os.getProcessCpuTime() - cpu0) / 1e6 / n;
             double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
             Integer stale = new ConnectionStore(gw.dataSource()).jdbc().queryForObject(
                     "SELECT COUNT(*) FROM connections WHERE expires_at < ?", Integer.class, System.currentTimeMillis());
             String loadavg = Files.exists(Path.of("/proc/loadavg")) ? Files.readString(Path.of("/proc/loadavg")).trim() : "n/a";
             String report = String.format("BENCH refresh sweep: connections=%d latency_ms=%d parallelism=%s cores=%d seed_ms=%d sweep_ms=%d "
-                            + "refreshes_per_s=%.0f refreshed=%s failed=%s skipped=%s provider_calls=%d unauthorized=%d still_expired=%d "
+                            + "refreshes_per_s=%.0f jvm_cpu_ms_per_refresh=%.2f refreshed=%s failed=%s skipped=%s provider_calls=%d unauthorized=%d still_expired=%d "
                             + "load_before=%.2f load_after=%.2f loadavg='%s'",
-                    n, latency, parallelism, Runtime.getRuntime().availableProcessors(), seedMs, sweepMs, n * 1000.0 / sweepMs,
+                    n, latency, parallelism, Runtime.getRuntime().availableProcessors(), seedMs, sweepMs, n * 1000.0 / sweepMs, cpuMsPerRefresh,
                     run.get("refreshed"), run.get("failed"), run.get("skipped"), provider.refreshCalls.get(), provider.unauthorized.get(),
                     stale, loadBefore, loadAfter, loadavg);
             System.out.println(report);
