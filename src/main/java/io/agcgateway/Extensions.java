@@ -14,6 +14,7 @@ final class Extensions {
 
     static void install(Main main, GatewaySettings settings, DataSource ds, KeyMaterial keys, ProviderCatalog catalog, Clock clock) {
         // feature areas add their bindings here
+        io.agcgateway.sandbox.Sandbox.install(main, settings, ds, keys, catalog, clock);
         io.agcgateway.refresh.SweepModule.install(main, settings, ds, clock);
     }
 }

@@ -79,7 +79,8 @@ public final class Gateway implements AutoCloseable {
     /** Starts a gateway (non-blocking). Overrides beat env vars and files; tests use them for ports and dirs. */
     public static Gateway start(Map<String, String> overrides) {
         GatewaySettings settings = GatewaySettings.load(overrides);
-        ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl());
+        ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl(),
+                settings.sandbox() ? io.agcgateway.sandbox.Sandbox.baseUrl(settings) : settings.publicUrl());
         HikariDataSource ds = Database.open(settings);
         Main main = new Main();
         try {

@@ -71,10 +71,16 @@ public final class ProviderCatalog {
     }
 
     public static ProviderCatalog load(List<Path> overlays, boolean sandbox, String publicUrl) {
+        return load(overlays, sandbox, publicUrl, publicUrl);
+    }
+
+    /** @param sandboxUrl replaces {@code {{gateway.public-url}}} in the sandbox file only (setting gateway.sandbox.base-url) */
+    public static ProviderCatalog load(List<Path> overlays, boolean sandbox, String publicUrl, String sandboxUrl) {
         List<Map.Entry<String, String>> sources = new ArrayList<>();
         sources.add(Map.entry("config/providers.yaml", resource("config/providers.yaml")));
         if (sandbox) {
-            sources.add(Map.entry("config/providers-sandbox.yaml", resource("config/providers-sandbox.yaml")));
+            sources.add(Map.entry("config/providers-sandbox.yaml",
+                    resource("config/providers-sandbox.yaml").replace("{{gateway.public-url}}", sandboxUrl)));
         }
         for (Path p : overlays) {
             try {
