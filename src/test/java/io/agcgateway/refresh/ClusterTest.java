@@ -9,7 +9,6 @@ import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.http.Json;
 import io.agcgateway.support.ClusterProcess;
-import io.agcgateway.support.FakeTokenEndpoint;
 import io.agcgateway.support.Http;
 import io.agcgateway.support.Seed;
 import io.agcgateway.support.TestGateway;
@@ -37,13 +36,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Many nodes on one PostgreSQL (DESIGN §9), with REAL separate JVMs (ClusterNode): Quartz's JDBC cluster and the
- * refresh lease only mean something across processes. The token endpoint lives in this JVM so all nodes share it.
+ * refresh lease only mean something across processes. Node A serves the sandbox AGC; every other node's sandbox
+ * provider points at it (gateway.sandbox.base-url), so all share ONE provider and its counters (GET /sandbox/_stats).
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTest {
     private static final String CRON = "0/3 * * * * ?";
-    private static FakeTokenEndpoint provider;
+    private static TokenCipher cipher;
     private static HikariDataSource ds;
     private static Seed seed;
     private static long integrationId;
@@ -54,7 +54,6 @@ class ClusterTest {
 
     @BeforeAll
     static void cluster() {
-        provider = new FakeTokenEndpoint(600_000);
         String url = TestGateway.newPostgresDatabase();
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -66,21 +65,23 @@ class ClusterTest {
         env.put("GATEWAY_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(key));
         env.put("GATEWAY_SECRET_KEY", "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b");
         env.put("GATEWAY_CLUSTER", "true");
-        env.put("GATEWAY_SANDBOX", "false");
-        env.put("GATEWAY_PROVIDERS", provider.catalogFile().toString());
+        env.put("GATEWAY_SANDBOX", "true");
         env.put("GATEWAY_REFRESH_SWEEP_CRON", CRON);
         // short lease so the crash test recovers in seconds, not 30 s
         env.put("GATEWAY_REFRESH_LEASE", "5s");
         // nodes start one after the other: the first one migrates the schema
         a = start("node-a", env);
+        // ONE provider for all nodes: the others' sandbox provider entry points at node A's sandbox
+        env.put("GATEWAY_SANDBOX_BASE_URL", a.baseUrl());
         b = start("node-b", env);
         ds = new HikariDataSource();
         ds.setJdbcUrl(url);
         ds.setUsername("postgres");
         ds.setPassword("postgres");
         ds.setMaximumPoolSize(4);
-        seed = new Seed(ds, new TokenCipher(key));
-        integrationId = seed.integration("fake", FakeTokenEndpoint.PROVIDER);
+        cipher = new TokenCipher(key);
+        seed = new Seed(ds, cipher);
+        integrationId = new JdbcTemplate(ds).queryForObject("SELECT id FROM integrations WHERE unique_key='agc-sandbox'", Long.class);
     }
 
     private static ClusterProcess start(String name, Map<String, String> env, String... jvmArgs) {
@@ -95,13 +96,39 @@ class ClusterTest {
         if (ds != null) {
             ds.close();
         }
-        provider.close();
     }
 
-    /** An expired connection nobody used recently: the sweep leaves it to on-demand refresh. */
-    private static Connection idleExpired(String id) {
+    /**
+     * A connection authorised at node A's sandbox (authorize with auto_approve, then the code exchange), stored
+     * expired and idle so only the calls of the test (not the sweep) refresh it.
+     */
+    private static Connection idleExpired(String id) throws Exception {
+        String redirect = a.baseUrl() + "/oauth/callback";
+        Http anon = new Http(a.baseUrl(), null);
+        Http.Res auth = anon.get("/sandbox/authorize?response_type=code&client_id=agc-sandbox-client&auto_approve=true&state=s"
+                + "&scope=read%3Ajira-work%20offline_access&redirect_uri=" + java.net.URLEncoder.encode(redirect, "UTF-8"));
+        assertThat(auth.status()).as(auth.toString()).isEqualTo(302);
+        String code = auth.header("Location").replaceAll(".*[?&]code=([^&]+).*", "$1");
+        String secretEnc = new JdbcTemplate(ds).queryForObject("SELECT meta_value FROM gateway_meta WHERE meta_key='sandbox_client_secret'",
+                String.class);
+        String secret = cipher.decrypt(secretEnc, "sandbox_client_secret");
+        String form = "grant_type=authorization_code&client_id=agc-sandbox-client&client_secret=" + java.net.URLEncoder.encode(secret, "UTF-8")
+                + "&code=" + code + "&redirect_uri=" + java.net.URLEncoder.encode(redirect, "UTF-8");
+        HttpResponse<String> tok = Http.CLIENT.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/sandbox/oauth/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(tok.statusCode()).as(tok.body()).isEqualTo(200);
+        JsonNode t = Json.read(tok.body());
         long now = System.currentTimeMillis();
-        return seed.connection(integrationId, id, now - 1000, now - 3 * 86_400_000L, now);
+        Connection c = seed.connection(integrationId, id, now - 1000, now - 3 * 86_400_000L, now);
+        new JdbcTemplate(ds).update("UPDATE connections SET access_token_enc=?, refresh_token_enc=? WHERE id=?",
+                cipher.encrypt(t.get("access_token").asText(), "access_token"), cipher.encrypt(t.get("refresh_token").asText(), "refresh_token"),
+                c.id());
+        return new ConnectionStore(ds).findById(c.id());
+    }
+
+    private static JsonNode sandboxStats() {
+        return new Http(a.baseUrl(), null).get("/sandbox/_stats").json();
     }
 
     private static CompletableFuture<HttpResponse<String>> refreshCall(ClusterProcess node, long rowId) {
@@ -112,8 +139,9 @@ class ClusterTest {
 
     @Test
     @Order(1)
-    void twoNodes_200ConcurrentCallsForOneExpiredConnection_refreshOnceAtTheProvider() {
+    void twoNodes_200ConcurrentCallsForOneExpiredConnection_refreshOnceAtTheProvider() throws Exception {
         Connection c = idleExpired("shared");
+        JsonNode before = sandboxStats();
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             calls.add(refreshCall(a, c.id()));
@@ -123,13 +151,18 @@ class ClusterTest {
 
         Map<Integer, Integer> statuses = new HashMap<>();
         calls.forEach(f -> statuses.merge(f.join().statusCode(), 1, Integer::sum));
-        System.out.println("200 concurrent calls over 2 nodes: statuses " + statuses + ", provider calls " + provider.calls("shared"));
+        JsonNode after = sandboxStats();
+        long refreshes = after.get("refresh_calls").asLong() - before.get("refresh_calls").asLong();
+        System.out.println("200 concurrent calls over 2 nodes: statuses " + statuses + ", sandbox refresh calls " + refreshes
+                + ", sandbox stats " + after);
         assertThat(statuses).containsExactly(Map.entry(200, 200));
-        assertThat(provider.calls("shared")).isEqualTo(1);
-        assertThat(provider.unauthorized.get()).isZero();
-        Connection after = new ConnectionStore(ds).findById(c.id());
-        assertThat(seed.refreshToken(after)).isEqualTo("rt.shared.2");
-        assertThat(after.leaseOwner()).isNull();
+        assertThat(refreshes).as("exactly one refresh at the sandbox provider").isEqualTo(1);
+        assertThat(after.get("refresh_successes").asLong() - before.get("refresh_successes").asLong()).isEqualTo(1);
+        assertThat(after.get("revoked_families").asLong()).as("no unauthorized_client: no family revoked").isZero();
+        Connection row = new ConnectionStore(ds).findById(c.id());
+        assertThat(row.refreshTokenEnc()).isNotEqualTo(c.refreshTokenEnc());
+        assertThat(row.refreshState()).isEqualTo(Connection.OK);
+        assertThat(row.leaseOwner()).isNull();
     }
 
     @Test
@@ -137,6 +170,7 @@ class ClusterTest {
     void crashAfterTokenResponse_recoversOnTheNextAttemptInsideTheReuseWindow() throws Exception {
         ClusterProcess crashing = start("node-crash", env, "-Dagc.fault=after-token-response");
         Connection c = idleExpired("crash");
+        long refreshesBefore = sandboxStats().get("refresh_calls").asLong();
 
         HttpResponse<String> lost = null;
         try {
@@ -146,9 +180,10 @@ class ClusterTest {
         }
         assertThat(crashing.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(crashing.process.exitValue()).as("halted at the fault point, answer " + lost).isEqualTo(137);
-        assertThat(provider.calls("crash")).as("the provider rotated the token").isEqualTo(1);
+        assertThat(sandboxStats().get("refresh_successes").asLong()).as("the provider rotated the token").isGreaterThan(0);
+        assertThat(sandboxStats().get("refresh_calls").asLong() - refreshesBefore).isEqualTo(1);
         Connection stranded = new ConnectionStore(ds).findById(c.id());
-        assertThat(seed.refreshToken(stranded)).as("the new pair was never stored").isEqualTo("rt.crash.1");
+        assertThat(stranded.refreshTokenEnc()).as("the new pair was never stored").isEqualTo(c.refreshTokenEnc());
         assertThat(stranded.leaseOwner()).as("the dead node's lease is still in the row").isNotNull();
 
         long t0 = System.currentTimeMillis();
@@ -159,8 +194,9 @@ class ClusterTest {
         assertThat(recovered.statusCode()).isEqualTo(200);
         Connection after = new ConnectionStore(ds).findById(c.id());
         assertThat(after.refreshState()).isEqualTo(Connection.OK);
-        assertThat(seed.refreshToken(after)).as("old token accepted inside the reuse window, new pair stored").isEqualTo("rt.crash.3");
-        assertThat(provider.unauthorized.get()).as("no family revoked: no re-consent needed").isZero();
+        assertThat(after.refreshTokenEnc()).as("old token accepted inside the reuse window, new pair stored").isNotEqualTo(c.refreshTokenEnc());
+        assertThat(sandboxStats().get("refresh_calls").asLong() - refreshesBefore).isEqualTo(2);
+        assertThat(sandboxStats().get("revoked_families").asLong()).as("no family revoked: no re-consent needed").isZero();
     }
 
     private record SweepRun(String node, long startedAt) {
