@@ -90,7 +90,10 @@ public final class SandboxAgc {
         }
 
         public Map<String, Object> body() {
-            return Map.of("error", error, "error_description", getMessage());
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("error", error);
+            b.put("error_description", getMessage());
+            return b;
         }
     }
 

@@ -106,7 +106,11 @@ public final class SandboxHttp {
                 }
             }
         } else if (ct.startsWith("application/x-www-form-urlencoded")) {
-            p.putAll(decodeForm(body));
+            // Vert.x's body handler has already decoded the form into attributes and left no raw body.
+            request(ex).formAttributes().forEach(a -> p.putIfAbsent(a.getKey(), a.getValue()));
+            if (p.isEmpty()) {
+                p.putAll(decodeForm(body));
+            }
         } else {
             throw new SandboxAgc.OAuthError(400, "invalid_request", "Content-Type must be application/json or application/x-www-form-urlencoded");
         }
@@ -227,7 +231,7 @@ public final class SandboxHttp {
             json(ex, 400, Map.of("errorMessages", List.of("size must be a number of bytes between 0 and 17179869184"), "errors", Map.of()));
             return;
         }
-        respond(ex, 200, "application/octet-stream", new PatternStream(n, -1), Map.of("Content-Length", String.valueOf(n)));
+        respond(ex, 200, "application/octet-stream", new PatternStream(n, -1, null), Map.of("Content-Length", String.valueOf(n)));
     }
 
     // ---- control plane ----
@@ -337,9 +341,10 @@ public final class SandboxHttp {
                     "X-RateLimit-Reset", RESET.format(clock.instant().plusSeconds(f.retryAfterSeconds())),
                     "RateLimit-Reason", "jira-burst-based");
             case DROP -> {
-                // Promise 64 KiB, send half, then fail the stream: the server closes the connection mid-body.
+                // Promise 64 KiB, send half, then close the TCP connection: a failing stream alone leaves it hanging.
                 long promised = 65536;
-                respond(ex, 200, "application/octet-stream", new PatternStream(promised, promised / 2),
+                HttpServerRequest req = request(ex);
+                respond(ex, 200, "application/octet-stream", new PatternStream(promised, promised / 2, () -> req.connection().close()),
                         Map.of("Content-Length", String.valueOf(promised)));
             }
             default -> json(ex, f.status(), target == SandboxFaults.Target.TOKEN
@@ -442,7 +447,11 @@ public final class SandboxHttp {
     private static void respond(Exchange ex, int status, String contentType, Object body, Map<String, String> headers) {
         Message m = ex.getMessage();
         m.removeHeaders("*");
-        m.setHeader("Cache-Control", "no-store");
+        // RFC 6749 §5.1: token answers carry Cache-Control: no-store. Camel's header filter drops Cache-Control,
+        // so it goes straight onto the Vert.x response.
+        if (ex.getIn() instanceof HttpMessage hm) {
+            hm.getResponse().putHeader("Cache-Control", "no-store");
+        }
         m.setHeader("X-Content-Type-Options", "nosniff");
         headers.forEach(m::setHeader);
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
@@ -456,11 +465,13 @@ public final class SandboxHttp {
     static final class PatternStream extends InputStream {
         private final long size;
         private final long failAt;
+        private final Runnable onFail;
         private long pos;
 
-        PatternStream(long size, long failAt) {
+        PatternStream(long size, long failAt, Runnable onFail) {
             this.size = size;
             this.failAt = failAt;
+            this.onFail = onFail;
         }
 
         @Override
@@ -472,6 +483,9 @@ public final class SandboxHttp {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (failAt >= 0 && pos >= failAt) {
+                if (onFail != null) {
+                    onFail.run();
+                }
                 throw new IOException("sandbox fault: connection dropped mid-body");
             }
             if (pos >= size) {
