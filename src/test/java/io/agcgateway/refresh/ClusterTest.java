@@ -36,8 +36,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Many nodes on one PostgreSQL (DESIGN §9), with REAL separate JVMs (ClusterNode): Quartz's JDBC cluster and the
- * refresh lease only mean something across processes. Node A serves the sandbox AGC; every other node's sandbox
- * provider points at it (gateway.sandbox.base-url), so all share ONE provider and its counters (GET /sandbox/_stats).
+ * refresh lease only mean something across processes. A separate gateway process serves the sandbox AGC; every
+ * node's sandbox provider points at it (gateway.sandbox.base-url): ONE provider and its counters (GET /sandbox/_stats).
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,6 +49,7 @@ class ClusterTest {
     private static long integrationId;
     private static Map<String, String> env;
     private static final List<ClusterProcess> nodes = new ArrayList<>();
+    private static ClusterProcess sandbox;
     private static ClusterProcess a;
     private static ClusterProcess b;
 
@@ -70,9 +71,15 @@ class ClusterTest {
         // short lease so the crash test recovers in seconds, not 30 s
         env.put("GATEWAY_REFRESH_LEASE", "5s");
         // nodes start one after the other: the first one migrates the schema
+        // ONE provider for all nodes, in its own process like the real AGC: a gateway serving the sandbox takes no
+        // test calls (a node calling its own sandbox would compete with the calls for its HTTP worker threads),
+        // is not in the Quartz cluster and never sweeps (yearly cron)
+        Map<String, String> providerEnv = new HashMap<>(env);
+        providerEnv.put("GATEWAY_CLUSTER", "false");
+        providerEnv.put("GATEWAY_REFRESH_SWEEP_CRON", "0 0 0 1 1 ?");
+        sandbox = start("node-sandbox", providerEnv);
+        env.put("GATEWAY_SANDBOX_BASE_URL", sandbox.baseUrl());
         a = start("node-a", env);
-        // ONE provider for all nodes: the others' sandbox provider entry points at node A's sandbox
-        env.put("GATEWAY_SANDBOX_BASE_URL", a.baseUrl());
         b = start("node-b", env);
         ds = new HikariDataSource();
         ds.setJdbcUrl(url);
@@ -99,12 +106,12 @@ class ClusterTest {
     }
 
     /**
-     * A connection authorised at node A's sandbox (authorize with auto_approve, then the code exchange), stored
+     * A connection authorised at the sandbox node (authorize with auto_approve, then the code exchange), stored
      * expired and idle so only the calls of the test (not the sweep) refresh it.
      */
     private static Connection idleExpired(String id) throws Exception {
-        String redirect = a.baseUrl() + "/oauth/callback";
-        Http anon = new Http(a.baseUrl(), null);
+        String redirect = sandbox.baseUrl() + "/oauth/callback";
+        Http anon = new Http(sandbox.baseUrl(), null);
         Http.Res auth = anon.get("/sandbox/authorize?response_type=code&client_id=agc-sandbox-client&auto_approve=true&state=s"
                 + "&scope=read%3Ajira-work%20offline_access&redirect_uri=" + java.net.URLEncoder.encode(redirect, "UTF-8"));
         assertThat(auth.status()).as(auth.toString()).isEqualTo(302);
@@ -114,7 +121,7 @@ class ClusterTest {
         String secret = cipher.decrypt(secretEnc, "sandbox_client_secret");
         String form = "grant_type=authorization_code&client_id=agc-sandbox-client&client_secret=" + java.net.URLEncoder.encode(secret, "UTF-8")
                 + "&code=" + code + "&redirect_uri=" + java.net.URLEncoder.encode(redirect, "UTF-8");
-        HttpResponse<String> tok = Http.CLIENT.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/sandbox/oauth/token"))
+        HttpResponse<String> tok = Http.CLIENT.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/sandbox/oauth/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(tok.statusCode()).as(tok.body()).isEqualTo(200);
@@ -128,7 +135,7 @@ class ClusterTest {
     }
 
     private static JsonNode sandboxStats() {
-        return new Http(a.baseUrl(), null).get("/sandbox/_stats").json();
+        return new Http(sandbox.baseUrl(), null).get("/sandbox/_stats").json();
     }
 
     private static CompletableFuture<HttpResponse<String>> refreshCall(ClusterProcess node, long rowId) {
