@@ -56,6 +56,21 @@ public final class Seed {
         }
     }
 
+    /** Many connections with given tokens ({connection id, access token, refresh token}): expired and used just now. */
+    public void expiredConnections(long integrationId, List<String[]> tokens) {
+        long now = System.currentTimeMillis();
+        List<Object[]> rows = new ArrayList<>(tokens.size());
+        for (String[] t : tokens) {
+            rows.add(new Object[] {integrationId, t[0], cipher.encrypt(t[1], "access_token"), cipher.encrypt(t[2], "refresh_token"),
+                    now - 1000, "{}", now, now, now, now});
+        }
+        for (int from = 0; from < rows.size(); from += 1000) {
+            jdbc.batchUpdate("INSERT INTO connections (integration_id, connection_id, access_token_enc, refresh_token_enc, expires_at, "
+                    + "connection_config, refresh_state, refresh_token_issued_at, last_used_at, created_at, updated_at) "
+                    + "VALUES (?,?,?,?,?,?,'ok',?,?,?,?)", rows.subList(from, Math.min(rows.size(), from + 1000)));
+        }
+    }
+
     public String refreshToken(Connection c) {
         return cipher.decrypt(c.refreshTokenEnc(), "refresh_token");
     }
