@@ -14,7 +14,9 @@ final class Extensions {
 
     static void install(Main main, GatewaySettings settings, DataSource ds, KeyMaterial keys, ProviderCatalog catalog, Clock clock) {
         // feature areas add their bindings here
+        io.agcgateway.web.Web.install(main);
         io.agcgateway.sandbox.Sandbox.install(main, settings, ds, keys, catalog, clock);
+        io.agcgateway.oauth.OAuthModule.install(main, settings, ds, keys, catalog, clock);
         io.agcgateway.refresh.SweepModule.install(main, settings, ds, clock);
     }
 }

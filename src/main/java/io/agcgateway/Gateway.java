@@ -79,6 +79,7 @@ public final class Gateway implements AutoCloseable {
     /** Starts a gateway (non-blocking). Overrides beat env vars and files; tests use them for ports and dirs. */
     public static Gateway start(Map<String, String> overrides) {
         GatewaySettings settings = GatewaySettings.load(overrides);
+        checkPortFree(settings);
         ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl(),
                 settings.sandbox() ? io.agcgateway.sandbox.Sandbox.baseUrl(settings) : settings.publicUrl());
         HikariDataSource ds = Database.open(settings);
@@ -102,6 +103,7 @@ public final class Gateway implements AutoCloseable {
             main.bind("providerCatalog", catalog);
             main.bind("apiKeyAuth", new ApiKeyAuth(keys.secretKey));
             main.bind("reply", new HttpReply());
+            main.bind("openApi", new io.agcgateway.http.OpenApiDocument(settings.publicUrl()));
             main.bind("requestBody", bodies);
             main.bind("integrationStore", integrations);
             main.bind("integrationsApi", new IntegrationsApi(integrations, catalog, keys.cipher, bodies, settings.publicUrl(), clock));
@@ -146,6 +148,20 @@ public final class Gateway implements AutoCloseable {
                         + " is already in use: stop the other process or choose another port");
             }
             throw new StartupException("Camel failed to start: " + root.getClass().getSimpleName() + ": " + root.getMessage(), e);
+        }
+    }
+
+    /** Vert.x reports a failed bind only in its log and Camel carries on without a server, so check first. */
+    private static void checkPortFree(GatewaySettings settings) {
+        if (settings.port() == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(settings.host(), settings.port()));
+        } catch (IOException e) {
+            throw new StartupException("setting gateway.port (env GATEWAY_PORT): port " + settings.port() + " on " + settings.host()
+                    + " is already in use: stop the other process or choose another port");
         }
     }
 

@@ -3,6 +3,8 @@ package io.agcgateway.logs;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -93,9 +95,24 @@ public final class LogsApi {
         ex.getMessage().setBody(Map.of("data", rows.get(0)));
     }
 
+    /**
+     * From the query string only: platform-http also turns request headers into message headers, and a
+     * browser always sends {@code Connection: keep-alive}, which would otherwise filter by connection.
+     */
     private static String param(Exchange ex, String name) {
-        String v = ex.getMessage().getHeader(name, String.class);
-        return v == null || v.isBlank() ? null : v;
+        String query = ex.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            if (key.equals(name)) {
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                return v.isBlank() ? null : v;
+            }
+        }
+        return null;
     }
 
     private static void add(StringBuilder sql, List<Object> args, String column, String value) {

@@ -7,7 +7,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
@@ -121,8 +120,6 @@ public final class SandboxAgc {
         final String clientId;
         final List<String> scopes;
         final Instant consentedAt;
-        final List<String> refreshTokens = new ArrayList<>();
-        final List<String> accessTokens = new ArrayList<>();
         boolean revoked;
 
         Family(String id, String clientId, List<String> scopes, Instant consentedAt) {
@@ -158,6 +155,8 @@ public final class SandboxAgc {
     private final Map<String, RefreshToken> refreshTokens = new HashMap<>();
     private final Map<String, AccessToken> accessTokens = new HashMap<>();
 
+    private static final int PURGE_EVERY = 4096;
+    private long issued;
     private long codesIssued;
     private long codeExchanges;
     private long codeExchangeAttempts;
@@ -410,17 +409,27 @@ public final class SandboxAgc {
     }
 
     private TokenPair issue(Family f, Instant now) {
+        if (++issued % PURGE_EVERY == 0) {
+            purgeExpired(now);
+        }
         String access = newToken("at");
         accessTokens.put(access, new AccessToken(f, now.plus(tokenLifetime)));
-        f.accessTokens.add(access);
         String refresh = null;
         // Atlassian returns a refresh token only when offline_access was granted.
         if (f.scopes.contains("offline_access")) {
             refresh = newToken("rt");
             refreshTokens.put(refresh, new RefreshToken(f, now));
-            f.refreshTokens.add(refresh);
         }
         return new TokenPair(access, refresh, tokenLifetime.toSeconds(), String.join(" ", f.scopes), f.id);
+    }
+
+    /**
+     * Keeps long benchmark runs from growing without bound: expired access tokens and codes past their TTL answer
+     * the same once forgotten. Refresh tokens stay, since a late reuse must still revoke its family.
+     */
+    private void purgeExpired(Instant now) {
+        accessTokens.values().removeIf(at -> !now.isBefore(at.expiresAt()));
+        codes.values().removeIf(c -> now.isAfter(c.issuedAt.plus(CODE_TTL)));
     }
 
     private void revoke(Family f) {

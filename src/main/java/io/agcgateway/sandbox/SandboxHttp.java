@@ -51,6 +51,7 @@ public final class SandboxHttp {
 
     /** GET /sandbox/authorize: consent page, or a redirect when decided (decision=approve|deny, auto_approve=true). */
     public void authorize(Exchange ex) {
+        pause(agc.faults().delay(SandboxFaults.Target.API));
         Map<String, String> q = query(ex);
         SandboxAgc.AuthorizeRequest req;
         try {
@@ -322,14 +323,7 @@ public final class SandboxHttp {
     /** @return true when a fault answered the call */
     private boolean delayAndFault(Exchange ex, SandboxFaults.Target target) {
         SandboxFaults faults = agc.faults();
-        Duration d = faults.delay(target);
-        if (!d.isZero()) {
-            try {
-                Thread.sleep(d.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        pause(faults.delay(target));
         SandboxFaults.Fault f = faults.next(target);
         if (f == null) {
             return false;
@@ -352,6 +346,17 @@ public final class SandboxHttp {
                     : Map.of("errorMessages", List.of("Injected failure (sandbox fault knob)."), "errors", Map.of()));
         }
         return true;
+    }
+
+    /** platform-http runs routes on Vert.x worker threads, so sleeping here does not stall the event loop. */
+    private static void pause(Duration d) {
+        if (!d.isZero()) {
+            try {
+                Thread.sleep(d.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static SandboxAgc.Site site(Exchange ex) {

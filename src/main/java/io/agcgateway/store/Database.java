@@ -70,7 +70,7 @@ public final class Database {
         }
         String msg = firstLine(root.getMessage());
         if (settings.dbUrl().isEmpty()) {
-            if (msg.contains("already in use") || msg.contains("Locked by another process")) {
+            if (msg.contains("already in use") || msg.contains("locked") || msg.contains("Locked by another process")) {
                 return "setting gateway.data-dir (env GATEWAY_DATA_DIR): the H2 store in " + settings.dataDir()
                         + " is in use by another gateway process: stop it or point GATEWAY_DATA_DIR elsewhere";
             }

@@ -422,6 +422,16 @@ class SandboxRoutesTest {
     }
 
     @Test
+    void faults_latency_delaysTokenCalls() {
+        JsonNode pair = connect();
+        Http.Res ctl = http.post("/sandbox/_control", "{\"token_latency_ms\":400}");
+        assertThat(ctl.json().path("faults").path("token_latency_ms").asLong()).isEqualTo(400);
+        long t0 = System.nanoTime();
+        assertThat(refresh(pair.path("refresh_token").asText()).status()).isEqualTo(200);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(400);
+    }
+
+    @Test
     void control_needsTheSecretKey() {
         Http.Res r = http.send("POST", "/sandbox/_control", "{\"reset\":true}", "Content-Type", "application/json", "Authorization", NO_AUTH);
         assertThat(r.status()).isEqualTo(401);

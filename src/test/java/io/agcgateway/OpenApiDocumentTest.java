@@ -1,0 +1,95 @@
+package io.agcgateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import io.agcgateway.http.Json;
+import io.agcgateway.support.Http;
+import io.agcgateway.support.TestGateway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** /openapi.json describes the real answers: the main calls' bodies validate against the document's own schemas. */
+class OpenApiDocumentTest {
+    private static Gateway gw;
+    private static Http http;
+    private static JsonNode doc;
+
+    @BeforeAll
+    static void boot() {
+        gw = TestGateway.start(TestGateway.Store.H2);
+        http = new Http(gw.baseUrl(), gw.secretKey());
+        Http.Res r = http.send("GET", "/openapi.json", null, "Authorization", null);
+        assertThat(r.status()).isEqualTo(200);
+        doc = r.json();
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+    }
+
+    /** Validates a real answer against paths[path][method].responses[status] of the document. */
+    private static void conforms(String path, String method, Http.Res res) {
+        JsonNode response = doc.at("/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method + "/responses/" + res.status());
+        assertThat(response.isMissingNode()).as(method + " " + path + " documents status " + res.status()).isFalse();
+        if (response.has("$ref")) {
+            response = doc.at(response.get("$ref").asText().substring(1));
+        }
+        JsonNode schemaNode = response.at("/content/application~1json/schema");
+        assertThat(schemaNode.isMissingNode()).as(method + " " + path + " " + res.status() + " has a JSON schema").isFalse();
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+        root.set("allOf", Json.MAPPER.createArrayNode().add(schemaNode));
+        root.set("components", doc.get("components"));
+        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(root);
+        assertThat(schema.validate(res.json())).as(method + " " + path + " " + res.status() + ": " + res.body()).isEmpty();
+    }
+
+    @Test
+    void document_isOpenApi31_withEveryApiFamily() {
+        assertThat(doc.get("openapi").asText()).startsWith("3.1");
+        assertThat(doc.get("paths").fieldNames()).toIterable().contains("/integrations", "/integrations/{uniqueKey}", "/providers",
+                "/connect/sessions", "/oauth/connect/{integration}", "/oauth/callback", "/connections", "/connections/{connectionId}",
+                "/proxy/{path}", "/logs", "/logs/{id}", "/observe/health", "/observe/metrics");
+        assertThat(doc.at("/servers/0/url").asText()).isEqualTo(gw.settings().publicUrl());
+    }
+
+    @Test
+    void integrationsAndProviders_conform() {
+        conforms("/integrations", "post", http.post("/integrations", """
+                {"unique_key":"oa","provider":"atlassian-government-cloud","credentials":{"type":"OAUTH2","client_id":"c","client_secret":"s","scopes":"read:jira-work"}}"""));
+        conforms("/integrations", "get", http.get("/integrations"));
+        conforms("/integrations/{uniqueKey}", "get", http.get("/integrations/oa?include=credentials"));
+        conforms("/integrations/{uniqueKey}", "patch", http.patch("/integrations/oa", "{\"display_name\":\"OA\"}"));
+        conforms("/integrations/{uniqueKey}", "get", http.get("/integrations/missing"));
+        conforms("/integrations", "post", http.post("/integrations", "{\"unique_key\":\"oa\",\"provider\":\"atlassian\"}"));
+        conforms("/integrations/{uniqueKey}", "delete", http.delete("/integrations/oa"));
+        conforms("/integrations", "get", http.send("GET", "/integrations", null, "Authorization", null));
+        conforms("/providers", "get", http.get("/providers"));
+        conforms("/providers/{provider}", "get", http.get("/providers/atlassian-government-cloud"));
+    }
+
+    @Test
+    void connectSessionsConnectionsAndLogs_conform() {
+        conforms("/connect/sessions", "post", http.post("/connect/sessions",
+                "{\"end_user\":{\"id\":\"u1\"},\"allowed_integrations\":[\"agc-sandbox\"]}"));
+        Http.Res imported = http.post("/connections", """
+                {"provider_config_key":"agc-sandbox","connection_id":"openapi-1",
+                 "credentials":{"type":"OAUTH2","access_token":"at-openapi","refresh_token":"rt-openapi","expires_at":"2099-01-01T00:00:00Z"},
+                 "connection_config":{"cloudId":"4f8e2d1c-6b5a-4c3d-8e9f-1a2b3c4d5e6f"}}""");
+        conforms("/connections", "post", imported);
+        conforms("/connections", "get", http.get("/connections"));
+        conforms("/connections/{connectionId}", "get", http.get("/connections/openapi-1?provider_config_key=agc-sandbox"));
+        conforms("/connections/{connectionId}", "get", http.get("/connections/nope?provider_config_key=agc-sandbox"));
+        conforms("/logs", "get", http.get("/logs?limit=5"));
+        conforms("/logs", "get", http.get("/logs?type=bogus"));
+        conforms("/logs/{id}", "get", http.get("/logs/999999999"));
+        conforms("/connections/{connectionId}", "delete", http.delete("/connections/openapi-1?provider_config_key=agc-sandbox"));
+    }
+}

@@ -1,0 +1,102 @@
+package io.agcgateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewaySettingsTest {
+    @TempDir
+    Path dir;
+
+    private GatewaySettings load(Map<String, String> env) {
+        return GatewaySettings.load(Map.of(), env, dir);
+    }
+
+    @Test
+    void defaults_areDesignValues() {
+        GatewaySettings s = load(Map.of());
+        assertThat(s.port()).isEqualTo(3003);
+        assertThat(s.publicUrl()).isEqualTo("http://localhost:3003");
+        assertThat(s.sandbox()).isFalse();
+        assertThat(s.cluster()).isFalse();
+        assertThat(s.dbUrl()).isEmpty();
+        assertThat(s.duration("gateway.refresh.margin")).isEqualTo(Duration.ofMinutes(15));
+    }
+
+    @Test
+    void envVar_overridesFile() {
+        GatewaySettings s = load(Map.of("GATEWAY_PORT", "4100", "GATEWAY_PUBLIC_URL", "https://gw.example.gov/"));
+        assertThat(s.port()).isEqualTo(4100);
+        assertThat(s.publicUrl()).isEqualTo("https://gw.example.gov");
+    }
+
+    @Test
+    void workingDirConfig_overridesBuiltIn_andEnvBeatsBoth() throws Exception {
+        Files.createDirectories(dir.resolve("config"));
+        Files.writeString(dir.resolve("config/application.properties"), "gateway.port = 5000\ngateway.host = 127.0.0.1\n");
+        assertThat(load(Map.of()).port()).isEqualTo(5000);
+        assertThat(load(Map.of()).host()).isEqualTo("127.0.0.1");
+        assertThat(load(Map.of("GATEWAY_PORT", "5001")).port()).isEqualTo(5001);
+    }
+
+    @Test
+    void malformedPort_failsNamingSettingAndEnvVar() {
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_PORT", "30o3")))
+                .isInstanceOf(StartupException.class)
+                .hasMessageContaining("gateway.port").hasMessageContaining("GATEWAY_PORT").hasMessageContaining("'30o3'");
+    }
+
+    @Test
+    void encryptionKey_ofWrongLength_fails() {
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_ENCRYPTION_KEY", "c2hvcnQ=")))
+                .isInstanceOf(StartupException.class).hasMessageContaining("GATEWAY_ENCRYPTION_KEY").hasMessageContaining("32");
+    }
+
+    @Test
+    void encryptionKey_notBase64_fails() {
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_ENCRYPTION_KEY", "not base64 !!")))
+                .isInstanceOf(StartupException.class).hasMessageContaining("base64");
+    }
+
+    @Test
+    void secretKey_notUuidV4_fails() {
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_SECRET_KEY", "hunter2")))
+                .isInstanceOf(StartupException.class).hasMessageContaining("UUID v4");
+    }
+
+    @Test
+    void cluster_withoutPostgres_fails() {
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_CLUSTER", "true")))
+                .isInstanceOf(StartupException.class).hasMessageContaining("GATEWAY_DB_URL");
+    }
+
+    @Test
+    void badBoolean_badUrl_badDuration_fail() {
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_SANDBOX", "yes"))).hasMessageContaining("GATEWAY_SANDBOX");
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_DB_URL", "mysql://x"))).hasMessageContaining("GATEWAY_DB_URL");
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_PUBLIC_URL", "ftp://x"))).hasMessageContaining("GATEWAY_PUBLIC_URL");
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_REFRESH_MARGIN", "soon"))).hasMessageContaining("GATEWAY_REFRESH_MARGIN");
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_WEBHOOK_URL", "not a url"))).hasMessageContaining("GATEWAY_WEBHOOK_URL");
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_PROVIDERS", "/nonexistent/p.yaml"))).hasMessageContaining("GATEWAY_PROVIDERS");
+    }
+
+    @Test
+    void dbUrlInError_hidesPassword() {
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_DB_URL", "mysql://h/db?password=topsecret")))
+                .hasMessageNotContaining("topsecret");
+    }
+
+    @Test
+    void durations_parseUnits() {
+        assertThat(GatewaySettings.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(GatewaySettings.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(GatewaySettings.parseDuration("7d")).isEqualTo(Duration.ofDays(7));
+        assertThat(GatewaySettings.parseDuration("100")).isEqualTo(Duration.ofMillis(100));
+    }
+}
