@@ -117,6 +117,9 @@ public final class FakeTokenEndpoint implements AutoCloseable {
     private void token(HttpExchange ex) throws IOException {
         try (ex) {
             Map<String, String> form = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            // taken on arrival: a request that outlives its caller's timeout must not eat the next test's script
+            int[] scripted = scriptedStatus.poll();
+            String scriptedJson = scripted == null ? null : scriptedBody.poll();
             if (latencyMs > 0) {
                 Thread.sleep(latencyMs);
             }
@@ -136,9 +139,8 @@ public final class FakeTokenEndpoint implements AutoCloseable {
                 return n;
             });
             f.calls.incrementAndGet();
-            int[] scripted = scriptedStatus.poll();
             if (scripted != null) {
-                send(ex, scripted[0], scriptedBody.poll());
+                send(ex, scripted[0], scriptedJson);
                 return;
             }
             int gen = Integer.parseInt(parts[2]);
