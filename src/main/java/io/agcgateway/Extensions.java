@@ -18,5 +18,6 @@ final class Extensions {
         io.agcgateway.sandbox.Sandbox.install(main, settings, ds, keys, catalog, clock);
         io.agcgateway.oauth.OAuthModule.install(main, settings, ds, keys, catalog, clock);
         io.agcgateway.proxy.ProxyModule.install(main, settings, catalog, clock);
+        io.agcgateway.refresh.SweepModule.install(main, settings, ds, clock);
     }
 }

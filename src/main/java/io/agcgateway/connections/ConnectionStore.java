@@ -137,6 +137,24 @@ public final class ConnectionStore {
         jdbc.batchUpdate("UPDATE connections SET last_used_at=? WHERE id=?", batch);
     }
 
+    /**
+     * One keyset page (by id) of rows the refresh sweep may have to refresh: refreshable, not refresh_failed (those
+     * stay failed until re-authorised, so reading them every minute would be waste), and either active and expiring before {@code dueBefore} or with a refresh token not spent since
+     * {@code keepAliveBefore}. The OR of two index ranges (expires_at, refresh_token_issued_at; V4) keeps it cheap
+     * when most connections need nothing. Rows backing off are returned (few, and temporary) so the sweep counts
+     * them as skipped; SweepPolicy re-checks every row.
+     */
+    public List<Connection> sweepCandidates(long afterId, long dueBefore, long activeSince, long keepAliveBefore, int limit) {
+        return jdbc.query("SELECT " + COLUMNS + FROM + "WHERE c.id > ? AND c.refresh_token_enc IS NOT NULL "
+                        + "AND c.refresh_state <> 'refresh_failed' "
+                        + "AND ((c.expires_at < ? AND c.last_used_at >= ?) "
+                        + "OR (c.refresh_token_issued_at < ? AND (c.last_refresh_at IS NULL OR c.last_refresh_at < ?)) "
+                        + "OR (c.refresh_token_issued_at IS NULL AND c.created_at < ? AND (c.last_refresh_at IS NULL OR c.last_refresh_at < ?))) "
+                        + "ORDER BY c.id LIMIT ?",
+                ConnectionStore::row, afterId, dueBefore, activeSince, keepAliveBefore, keepAliveBefore, keepAliveBefore,
+                keepAliveBefore, limit);
+    }
+
     // ---- refresh lease (DESIGN §7) ----
 
     /** Takes the lease if nobody holds a live one. */
