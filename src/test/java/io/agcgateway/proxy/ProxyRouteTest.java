@@ -118,6 +118,16 @@ class ProxyRouteTest {
     }
 
     @Test
+    void multipartBody_is415Json_andNothingIsSent() {
+        int before = up.apiCalls.get();
+        Http.Res r = proxy("POST", "/proxy/ex/jira/x", "--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n--b--\r\n",
+                "Content-Type", "multipart/form-data; boundary=b");
+        assertThat(r.status()).isEqualTo(415);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("unsupported_media_type");
+        assertThat(up.apiCalls.get()).isEqualTo(before);
+    }
+
+    @Test
     void dollarPlaceholders_rawAndEncoded_areFilled() {
         assertThat(proxy("GET", "/proxy/ex/%24%7BconnectionConfig.cloudId%7D/x", null).json().get("path").asText()).isEqualTo("/up/ex/cloud-123/x");
         assertThat(proxy("GET", "/proxy/ex/%7BconnectionConfig.site.name%7D/x", null).json().get("path").asText()).isEqualTo("/up/ex/acme/x");
