@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * does not name, or on another file's setup, fails here.
  */
 class StandaloneRouteFilesTest {
-    private static final Pattern REF = Pattern.compile("(?m)(?:\\bref:\\s*|'#(?:bean:)?)([A-Za-z][A-Za-z0-9]*)");
+    private static final Pattern REF = Pattern.compile("(?m)(?:\\b(?:ref|executorService):\\s*|'#(?:bean:)?)([A-Za-z][A-Za-z0-9]*)");
     private static Gateway donor;
 
     @BeforeAll
