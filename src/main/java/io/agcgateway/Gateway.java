@@ -103,6 +103,10 @@ public final class Gateway implements AutoCloseable {
             main.bind("providerCatalog", catalog);
             main.bind("apiKeyAuth", new ApiKeyAuth(keys.secretKey));
             main.bind("reply", new HttpReply());
+            // platform-http runs each request on a Vert.x worker; the proxy holds one for the whole upstream call,
+            // so the pool (Vert.x default 20) bounds proxy concurrency. VertxPlatformHttpServer picks this bean up.
+            main.bind("vertxOptions", new io.vertx.core.VertxOptions()
+                    .setWorkerPoolSize(settings.integer("gateway.http.worker-threads", 4, 1024)));
             main.bind("openApi", new io.agcgateway.http.OpenApiDocument(settings.publicUrl()));
             main.bind("requestBody", bodies);
             main.bind("integrationStore", integrations);

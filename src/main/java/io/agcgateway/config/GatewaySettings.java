@@ -108,6 +108,7 @@ public final class GatewaySettings {
         duration("gateway.oauth.token-timeout");
         integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE);
         integer("gateway.db.pool-size", 2, 500);
+        integer("gateway.http.worker-threads", 4, 1024);
         if (cluster() && !isPostgres()) {
             throw bad("gateway.cluster", "true needs PostgreSQL", "set GATEWAY_DB_URL=jdbc:postgresql://... or GATEWAY_CLUSTER=false");
         }
