@@ -129,6 +129,9 @@ public final class Gateway implements AutoCloseable {
             main.bind("refreshService", refresh);
             Extensions.install(main, settings, ds, keys, catalog, clock);
             main.start();
+            if (main.getCamelContext() != null && main.getCamelContext().getRoute("refresh-connection") != null) {
+                refresh.useRoute(main.getCamelContext().createProducerTemplate());
+            }
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
                 throw new StartupException("Camel did not start; the log above names the route or setting at fault");
             }

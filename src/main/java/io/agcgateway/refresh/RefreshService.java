@@ -53,6 +53,8 @@ public final class RefreshService {
     private volatile AuthEvents events = AuthEvents.NONE;
     private final Map<Long, CompletableFuture<Connection>> inflight = new ConcurrentHashMap<>();
     private final List<Consumer<Connection>> listeners = new CopyOnWriteArrayList<>();
+    private static final ThreadLocal<Boolean> IN_ROUTE = ThreadLocal.withInitial(() -> false);
+    private volatile org.apache.camel.ProducerTemplate route;
 
     public RefreshService(ConnectionStore store, IntegrationStore integrations, ProviderCatalog catalog, TokenCipher cipher,
                           TokenClient tokens, OperationLog log, GatewayMetrics metrics, RefreshPolicy policy, Clock clock,
@@ -69,6 +71,41 @@ public final class RefreshService {
         this.nodeId = nodeId;
         this.leaseTime = leaseTime;
         this.waitTime = leaseTime.plusSeconds(5);
+    }
+
+    /**
+     * From now on every refresh that is due goes through direct:refresh-connection (DESIGN §1: one refresh route
+     * shared by the proxy, the API and the sweep), so it is visible, measured and replaceable as a route.
+     */
+    public void useRoute(org.apache.camel.ProducerTemplate template) {
+        this.route = template;
+    }
+
+    /** Entry used by the refresh-connection route itself. */
+    public Connection ensureFreshInRoute(Connection c, boolean force) {
+        boolean outer = IN_ROUTE.get();
+        IN_ROUTE.set(true);
+        try {
+            return ensureFresh(c, force);
+        } finally {
+            IN_ROUTE.set(outer);
+        }
+    }
+
+    private Connection viaRoute(Connection c, boolean force) {
+        org.apache.camel.Exchange ex = route.send("direct:refresh-connection", e -> {
+            e.getMessage().setBody(c);
+            e.setProperty(RefreshConnection.FORCE, force);
+        });
+        Exception failure = ex.getException();
+        if (failure != null) {
+            GatewayException ge = io.agcgateway.http.HttpReply.unwrap(failure);
+            if (ge != null) {
+                throw ge;
+            }
+            throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
+        }
+        return ex.getMessage().getBody(Connection.class);
     }
 
     public void setEvents(AuthEvents events) {
@@ -106,6 +143,9 @@ public final class RefreshService {
                 throw refreshFailed(c, d.reason());
             default:
                 break;
+        }
+        if (route != null && !IN_ROUTE.get()) {
+            return viaRoute(c, force);
         }
         CompletableFuture<Connection> mine = new CompletableFuture<>();
         CompletableFuture<Connection> running = inflight.putIfAbsent(c.id(), mine);

@@ -269,6 +269,9 @@ class ProxyRouteTest {
     void expiredToken_200ConcurrentCalls_refreshOnce_allSucceed() throws Exception {
         connection("jira", "exp", "tok-old", System.currentTimeMillis() - 1000);
         int before = up.refreshCalls.get();
+        org.apache.camel.api.management.ManagedCamelContext mcc = gw.context().getCamelContextExtension()
+                .getContextPlugin(org.apache.camel.api.management.ManagedCamelContext.class);
+        long viaRouteBefore = mcc.getManagedRoute("refresh-connection").getExchangesTotal();
         ExecutorService pool = Executors.newFixedThreadPool(50);
         try {
             List<Future<Integer>> fs = new ArrayList<>();
@@ -282,6 +285,8 @@ class ProxyRouteTest {
             pool.shutdown();
         }
         assertThat(up.refreshCalls.get() - before).isEqualTo(1);
+        assertThat(mcc.getManagedRoute("refresh-connection").getExchangesTotal() - viaRouteBefore)
+                .as("the proxy refreshes through the shared refresh-connection route").isGreaterThanOrEqualTo(1);
     }
 
     @Test
