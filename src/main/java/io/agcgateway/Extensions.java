@@ -17,5 +17,6 @@ final class Extensions {
         io.agcgateway.web.Web.install(main);
         io.agcgateway.sandbox.Sandbox.install(main, settings, ds, keys, catalog, clock);
         io.agcgateway.oauth.OAuthModule.install(main, settings, ds, keys, catalog, clock);
+        io.agcgateway.proxy.ProxyModule.install(main, settings, catalog, clock);
     }
 }

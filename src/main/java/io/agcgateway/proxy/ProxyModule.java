@@ -1,0 +1,78 @@
+package io.agcgateway.proxy;
+
+import io.agcgateway.catalog.ProviderCatalog;
+import io.agcgateway.config.GatewaySettings;
+import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.crypto.TokenCipher;
+import io.agcgateway.integrations.IntegrationStore;
+import io.agcgateway.logs.OperationLog;
+import io.agcgateway.metrics.GatewayMetrics;
+import io.agcgateway.refresh.RefreshService;
+import java.time.Clock;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.spi.StreamCachingStrategy;
+
+/** Binds the proxy's beans (proxyService, tokenCache) and turns on spooling of large request bodies. */
+public final class ProxyModule {
+    private ProxyModule() {
+    }
+
+    public static void install(Main main, GatewaySettings settings, ProviderCatalog catalog, Clock clock) {
+        ProxyService proxy = new ProxyService(
+                new RetryPolicy(settings.duration("gateway.proxy.retry-base").toMillis(), settings.duration("gateway.proxy.retry-max-wait").toMillis()),
+                settings.integer("gateway.proxy.replay-max-bytes", 0, 16 * 1024 * 1024),
+                settings.integer("gateway.proxy.max-retries", 0, 20), clock, settings.duration("gateway.proxy.last-used-interval"),
+                settings.duration("gateway.proxy.connect-timeout"), settings.duration("gateway.proxy.timeout"));
+        main.bind("proxyService", proxy);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                Registry r = m.getCamelContext().getRegistry();
+                TokenCache cache = new TokenCache(r.lookupByNameAndType("connectionStore", ConnectionStore.class),
+                        r.lookupByNameAndType("integrationStore", IntegrationStore.class), catalog,
+                        r.lookupByNameAndType("tokenCipher", TokenCipher.class),
+                        r.lookupByNameAndType("refreshService", RefreshService.class),
+                        r.lookupByNameAndType("gatewayMetrics", GatewayMetrics.class), clock,
+                        settings.duration("gateway.proxy.token-cache-max-age"), settings.duration("gateway.refresh.margin"));
+                r.bind("tokenCache", cache);
+                proxy.wire(cache, r.lookupByNameAndType("connectionStore", ConnectionStore.class),
+                        r.lookupByNameAndType("operationLog", OperationLog.class), r.lookupByNameAndType("gatewayMetrics", GatewayMetrics.class));
+            }
+
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                CamelContext ctx = m.getCamelContext();
+                spoolLargeBodies(ctx, settings.integer("gateway.proxy.spool-threshold-bytes", 4096, Integer.MAX_VALUE));
+            }
+
+            @Override
+            public void beforeStop(BaseMainSupport m) {
+                proxy.close();
+            }
+        });
+    }
+
+    /**
+     * platform-http's useStreaming collects the request body in a CachedOutputStream, which only spools to
+     * disk when the stream-caching strategy is running with spooling on. Stream caching stays off for routes
+     * (camel.main.stream-caching-enabled=false); only the strategy is restarted with spooling, so a 100 MB
+     * upload costs a temp file, not 100 MB of heap.
+     */
+    static void spoolLargeBodies(CamelContext ctx, int threshold) {
+        StreamCachingStrategy s = ctx.getStreamCachingStrategy();
+        try {
+            s.stop();
+            s.setEnabled(true);
+            s.setSpoolEnabled(true);
+            s.setSpoolThreshold(threshold);
+            s.setRemoveSpoolDirectoryWhenStopping(true);
+            s.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot enable body spooling for the proxy: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.agcgateway.proxy;
+
+import io.agcgateway.catalog.Provider;
+import io.agcgateway.catalog.ProviderCatalog;
+import io.agcgateway.connections.Connection;
+import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.crypto.TokenCipher;
+import io.agcgateway.http.GatewayException;
+import io.agcgateway.http.Json;
+import io.agcgateway.integrations.IntegrationStore;
+import io.agcgateway.metrics.GatewayMetrics;
+import io.agcgateway.refresh.RefreshService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Access tokens for the proxy, served from memory while fresh (DESIGN §6: no database read per call).
+ * An entry lives until the token becomes due for refresh or until {@code maxAge} passes (so a deleted or
+ * re-authorised connection is noticed within that time on every node); then the row is read again and,
+ * when due, refreshed through refreshService (single-flight + DB lease). Refreshes done by anyone in this
+ * JVM update the entry through the refresh listener.
+ */
+public final class TokenCache {
+    /** What the proxy needs for one call: the row (ids, config) and the plaintext token. */
+    public record Entry(Connection connection, Provider provider, String accessToken, Map<String, Object> config,
+                        long validUntil) {
+    }
+
+    private final ConnectionStore store;
+    private final IntegrationStore integrations;
+    private final ProviderCatalog catalog;
+    private final TokenCipher cipher;
+    private final RefreshService refresh;
+    private final GatewayMetrics metrics;
+    private final Clock clock;
+    private final long maxAgeMs;
+    private final long marginMs;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+
+    public TokenCache(ConnectionStore store, IntegrationStore integrations, ProviderCatalog catalog, TokenCipher cipher,
+                      RefreshService refresh, GatewayMetrics metrics, Clock clock, Duration maxAge, Duration margin) {
+        this.store = store;
+        this.integrations = integrations;
+        this.catalog = catalog;
+        this.cipher = cipher;
+        this.refresh = refresh;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.maxAgeMs = maxAge.toMillis();
+        this.marginMs = margin.toMillis();
+        refresh.addListener(this::refreshed);
+    }
+
+    private static String key(String integrationKey, String connectionId) {
+        return integrationKey + '\u0000' + connectionId;
+    }
+
+    /**
+     * @return a usable token for the connection
+     * @throws GatewayException 404 unknown_provider_config / unknown_connection, 424 refresh_failed
+     */
+    public Entry get(String integrationKey, String connectionId) {
+        String k = key(integrationKey, connectionId);
+        Entry e = entries.get(k);
+        long now = clock.millis();
+        if (e != null && now < e.validUntil()) {
+            metrics.tokenCache(true);
+            return e;
+        }
+        metrics.tokenCache(false);
+        Connection c = store.find(integrationKey, connectionId);
+        if (c == null) {
+            entries.remove(k);
+            if (integrations.find(integrationKey) == null) {
+                throw GatewayException.notFound("unknown_provider_config",
+                        "Provider config not found for the given provider config key. Please make sure the provider config exists.");
+            }
+            throw GatewayException.notFound("unknown_connection",
+                    "No connection matching the provided params of 'connection_id' and 'provider_config_key'.");
+        }
+        return load(refresh.ensureFresh(c, false));
+    }
+
+    /** After an upstream 401: refresh once even if the token looks fresh (another node may have rotated it). */
+    public Entry forceRefresh(Entry stale) {
+        Connection cur = store.findById(stale.connection().id());
+        if (cur == null) {
+            invalidate(stale.connection().integrationKey(), stale.connection().connectionId());
+            throw GatewayException.notFound("unknown_connection", "The connection was deleted.");
+        }
+        if (cur.version() != stale.connection().version() && cur.accessTokenEnc() != null
+                && !cur.accessTokenEnc().equals(stale.connection().accessTokenEnc())) {
+            return load(refresh.ensureFresh(cur, false)); // someone else already has a newer token: try that first
+        }
+        return load(refresh.ensureFresh(cur, true));
+    }
+
+    public void invalidate(String integrationKey, String connectionId) {
+        entries.remove(key(integrationKey, connectionId));
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    private void refreshed(Connection c) {
+        if (c == null) {
+            return;
+        }
+        String k = key(c.integrationKey(), c.connectionId());
+        if (entries.containsKey(k)) {
+            try {
+                load(c);
+            } catch (RuntimeException e) {
+                entries.remove(k);
+            }
+        }
+    }
+
+    private Entry load(Connection c) {
+        Provider provider = catalog.get(c.provider());
+        if (provider == null) {
+            throw new GatewayException(400, "unsupported_provider", "The provider '" + c.provider() + "' of this integration is not in the catalog.");
+        }
+        if (c.accessTokenEnc() == null) {
+            throw new GatewayException(424, "refresh_failed", "The connection has no access token. Re-authorise it.");
+        }
+        String token = cipher.decrypt(c.accessTokenEnc(), "access_token");
+        long now = clock.millis();
+        long until = now + maxAgeMs;
+        if (c.expiresAt() != null) {
+            // past the refresh margin the next call goes through ensureFresh; never serve an expired token from memory
+            until = Math.min(until, c.expiresAt() - marginMs);
+            if (until <= now) {
+                until = Math.min(now + 1000, c.expiresAt());
+            }
+        }
+        Map<String, Object> config = c.connectionConfig() == null || c.connectionConfig().isBlank()
+                ? Map.of() : Json.toMap(Json.read(c.connectionConfig()));
+        Entry e = new Entry(c, provider, token, config, until);
+        entries.put(key(c.integrationKey(), c.connectionId()), e);
+        return e;
+    }
+}

@@ -1,0 +1,378 @@
+package io.agcgateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agcgateway.Gateway;
+import io.agcgateway.connections.Connection;
+import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.crypto.TokenCipher;
+import io.agcgateway.integrations.Integration;
+import io.agcgateway.integrations.IntegrationStore;
+import io.agcgateway.logs.OperationLog;
+import io.agcgateway.metrics.GatewayMetrics;
+import io.agcgateway.support.Http;
+import io.agcgateway.support.TestGateway;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The proxy route end to end: real gateway, real HTTP, a fake provider that counts what reaches it. */
+class ProxyRouteTest {
+    static FakeUpstream up;
+    static Gateway gw;
+    static Http http;
+    static int closedPort;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        up = new FakeUpstream();
+        closedPort = TestGateway.freePort();
+        Path catalog = Files.createTempFile("providers-test", ".yaml");
+        Files.writeString(catalog, up.catalogYaml(closedPort));
+        gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), "gateway.providers", catalog.toString(),
+                "gateway.sandbox", "false", "gateway.proxy.timeout", "2s", "gateway.proxy.retry-base", "20ms"));
+        http = new Http(gw.baseUrl(), gw.secretKey());
+        TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
+        IntegrationStore integrations = gw.bean("integrationStore", IntegrationStore.class);
+        long now = System.currentTimeMillis();
+        integrations.insert(new Integration(0, "jira", "test-upstream", "Jira", "cid", cipher.encrypt("csecret", "client_secret"),
+                null, null, false, now, now));
+        integrations.insert(new Integration(0, "other", "test-upstream", "Other", "cid", cipher.encrypt("csecret", "client_secret"),
+                null, null, false, now, now));
+        connection("jira", "u1", "tok-1", now + 3_600_000);
+        connection("other", "only-other", "tok-1", now + 3_600_000);
+    }
+
+    static void connection(String integration, String id, String token, long expiresAt) {
+        TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
+        long integrationId = gw.bean("integrationStore", IntegrationStore.class).find(integration).id();
+        ConnectionStore store = gw.bean("connectionStore", ConnectionStore.class);
+        Connection old = store.find(integration, id);
+        if (old != null) {
+            store.delete(old.id());
+            gw.bean("tokenCache", TokenCache.class).invalidate(integration, id);
+        }
+        store.insert(integrationId, id, cipher.encrypt(token, "access_token"), cipher.encrypt("rt-" + token, "refresh_token"), null,
+                expiresAt, "{\"cloudId\":\"cloud-123\",\"site\":{\"name\":\"acme\"}}", null, null, null, null, null,
+                System.currentTimeMillis());
+    }
+
+    @AfterAll
+    static void shutdown() {
+        gw.close();
+        up.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        up.faultsLeft.set(0);
+        up.faultHeaders = Map.of();
+        up.rejectRefresh = false;
+        up.validToken.set("tok-1");
+    }
+
+    static Http.Res proxy(String method, String path, String body, String... headers) {
+        List<String> h = new ArrayList<>(List.of("Provider-Config-Key", "jira", "Connection-Id", "u1"));
+        h.addAll(List.of(headers));
+        return http.send(method, path, body, h.toArray(new String[0]));
+    }
+
+    @Test
+    void get_forwardsBearerToken_pathPlaceholders_andRawQuery() {
+        Http.Res r = proxy("GET", "/proxy/ex/jira/%7BconnectionConfig.cloudId%7D/rest/api/3/search?jql=project%20%3D%20X&maxResults=10&x=a+b",
+                null, "Base-Url-Override", "", "Nango-Activity-Log-Id", "", "Nango-Is-Sync", "false", "Nango-Proxy-X-Atlassian-Token", "no-check",
+                "Cookie", "session=1", "Retries", "0", "Accept", "application/json");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode j = r.json();
+        assertThat(j.get("path").asText()).isEqualTo("/up/ex/jira/cloud-123/rest/api/3/search");
+        assertThat(j.get("query").asText()).isEqualTo("jql=project%20%3D%20X&maxResults=10&x=a+b");
+        JsonNode h = j.get("headers");
+        assertThat(h.get("Authorization").asText()).isEqualTo("Bearer tok-1");
+        assertThat(h.get("X-atlassian-token").asText()).isEqualTo("no-check");
+        assertThat(h.get("Accept").asText()).isEqualTo("application/json");
+        for (String gone : List.of("Cookie", "Provider-config-key", "Connection-id", "Base-url-override", "Nango-is-sync",
+                "Nango-activity-log-id", "Retries", "Accept-encoding")) {
+            assertThat(h.has(gone)).as(gone).isFalse();
+        }
+        assertThat(r.header("X-Upstream")).isEqualTo("fake");
+        assertThat(r.header("Transfer-Encoding") != null && r.header("Content-Length") != null).isFalse();
+    }
+
+    @Test
+    void dollarPlaceholders_rawAndEncoded_areFilled() {
+        assertThat(proxy("GET", "/proxy/ex/%24%7BconnectionConfig.cloudId%7D/x", null).json().get("path").asText()).isEqualTo("/up/ex/cloud-123/x");
+        assertThat(proxy("GET", "/proxy/ex/%7BconnectionConfig.site.name%7D/x", null).json().get("path").asText()).isEqualTo("/up/ex/acme/x");
+    }
+
+    @Test
+    void missingConnectionConfigKey_is400NamingIt() {
+        int before = up.apiCalls.get();
+        Http.Res r = proxy("GET", "/proxy/ex/%7BconnectionConfig.nope%7D/x", null);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().at("/error/message").asText()).contains("connectionConfig.nope");
+        assertThat(up.apiCalls.get()).isEqualTo(before);
+    }
+
+    @Test
+    void jsonFormAndBinaryBodies_areForwarded() {
+        JsonNode j = proxy("POST", "/proxy/x", "{\"a\":1}", "Content-Type", "application/json").json();
+        assertThat(j.get("body").asText()).isEqualTo("{\"a\":1}");
+        assertThat(j.at("/headers/Content-type").asText()).startsWith("application/json");
+
+        j = proxy("POST", "/proxy/form", "b=2&a=1+x&c=%26", "Content-Type", "application/x-www-form-urlencoded").json();
+        assertThat(j.get("body").asText()).isEqualTo("b=2&a=1+x&c=%26");
+        assertThat(j.at("/headers/Content-type").asText()).startsWith("application/x-www-form-urlencoded");
+
+        j = proxy("PATCH", "/proxy/bin", "\u0001\u0002binary", "Content-Type", "application/octet-stream").json();
+        assertThat(j.get("bodyLength").asLong()).isEqualTo(8);
+        assertThat(j.get("method").asText()).isEqualTo("PATCH");
+    }
+
+    @Test
+    void everyMethod_isForwarded() {
+        for (String m : List.of("GET", "DELETE", "OPTIONS", "PUT")) {
+            Http.Res r = proxy(m, "/proxy/m", m.equals("PUT") ? "x" : null);
+            assertThat(r.status()).as(m).isEqualTo(200);
+            assertThat(r.json().get("method").asText()).isEqualTo(m);
+        }
+        assertThat(proxy("HEAD", "/proxy/m", null).status()).isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/proxy/a/../b", "/proxy/a/%2e%2e/b", "/proxy/a/%2E./b", "/proxy/a/%252e%252e/b", "/proxy/a/./b",
+            "/proxy/a%2fb", "/proxy//evil.example/x", "/proxy/a\\b", "/proxy/a%5cb", "/proxy/http://evil.example/x",
+            "/proxy/a%0d%0aX-Injected:%201", "/proxy/", "/proxy/a//b"})
+    void badPaths_are400_andNothingIsSent(String path) throws Exception {
+        int before = up.apiCalls.get();
+        String res = raw("GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + gw.secretKey()
+                + "\r\nProvider-Config-Key: jira\r\nConnection-Id: u1\r\nConnection: close\r\n\r\n");
+        assertThat(res).startsWith("HTTP/1.1 4");
+        assertThat(up.apiCalls.get()).isEqualTo(before);
+    }
+
+    @Test
+    void crlfInHeader_isRejected_andNothingIsSent() throws Exception {
+        int before = up.apiCalls.get();
+        String res = raw("GET /proxy/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + gw.secretKey()
+                + "\r\nProvider-Config-Key: jira\r\nConnection-Id: u1\rX-Evil: 1\r\nConnection: close\r\n\r\n");
+        assertThat(res).startsWith("HTTP/1.1 4");
+        assertThat(up.apiCalls.get()).isEqualTo(before);
+    }
+
+    @Test
+    void hugeHeader_isRejected_andNothingIsSent() throws Exception {
+        int before = up.apiCalls.get();
+        String res = raw("GET /proxy/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + gw.secretKey()
+                + "\r\nProvider-Config-Key: jira\r\nConnection-Id: u1\r\nX-Big: " + "a".repeat(20_000) + "\r\nConnection: close\r\n\r\n");
+        assertThat(res).startsWith("HTTP/1.1 4");
+        assertThat(up.apiCalls.get()).isEqualTo(before);
+    }
+
+    static String raw(String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", gw.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream os = s.getOutputStream();
+            os.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            os.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readNBytes(12), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void selectorErrors_areJson4xx_andNothingIsSent() {
+        int before = up.apiCalls.get();
+        Http.Res r = http.send("GET", "/proxy/x", null, "Connection-Id", "u1");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("invalid_headers");
+        r = http.send("GET", "/proxy/x", null, "Provider-Config-Key", "", "Connection-Id", "u1");
+        assertThat(r.status()).isEqualTo(400);
+        r = http.send("GET", "/proxy/x", null, "Provider-Config-Key", "jira", "Connection-Id", "");
+        assertThat(r.status()).isEqualTo(400);
+        r = http.send("GET", "/proxy/x", null, "Provider-Config-Key", "nope", "Connection-Id", "u1");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("unknown_provider_config");
+        r = http.send("GET", "/proxy/x", null, "Provider-Config-Key", "jira", "Connection-Id", "nobody");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("unknown_connection");
+        r = http.send("GET", "/proxy/x", null, "Provider-Config-Key", "jira", "Connection-Id", "only-other");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("unknown_connection");
+        r = http.send("GET", "/proxy/x", null, "Authorization", null, "Provider-Config-Key", "jira", "Connection-Id", "u1");
+        assertThat(r.status()).isEqualTo(401);
+        r = proxy("GET", "/proxy/x", null, "Retries", "lots");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(up.apiCalls.get()).isEqualTo(before);
+    }
+
+    @Test
+    void baseUrlOverride_emptyIgnored_allowListedUsed_otherRejected() {
+        assertThat(proxy("GET", "/proxy/x", null, "Base-Url-Override", "").json().get("path").asText()).isEqualTo("/up/x");
+        assertThat(proxy("GET", "/proxy/x", null, "Base-Url-Override", up.base() + "/up2/").json().get("path").asText()).isEqualTo("/up2/x");
+        int before = up.apiCalls.get();
+        for (String evil : List.of("http://evil.example", up.base() + "/other", "evil.example")) {
+            Http.Res r = proxy("GET", "/proxy/x", null, "Base-Url-Override", evil);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.json().at("/error/code").asText()).isEqualTo("base_url_override_not_allowed");
+        }
+        assertThat(up.apiCalls.get()).isEqualTo(before);
+    }
+
+    @Test
+    void freshToken_isServedFromMemory() {
+        proxy("GET", "/proxy/warm", null);
+        GatewayMetrics m = gw.bean("gatewayMetrics", GatewayMetrics.class);
+        double hits = count(m, "hit");
+        double misses = count(m, "miss");
+        for (int i = 0; i < 20; i++) {
+            assertThat(proxy("GET", "/proxy/hot", null).status()).isEqualTo(200);
+        }
+        assertThat(count(m, "hit") - hits).isEqualTo(20);
+        assertThat(count(m, "miss") - misses).isZero();
+    }
+
+    static double count(GatewayMetrics m, String result) {
+        var c = m.registry().find("gateway_token_cache").tag("result", result).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void expiredToken_200ConcurrentCalls_refreshOnce_allSucceed() throws Exception {
+        connection("jira", "exp", "tok-old", System.currentTimeMillis() - 1000);
+        int before = up.refreshCalls.get();
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Future<Integer>> fs = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                fs.add(pool.submit(() -> http.send("GET", "/proxy/_checked/c", null, "Provider-Config-Key", "jira", "Connection-Id", "exp").status()));
+            }
+            for (Future<Integer> f : fs) {
+                assertThat(f.get()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(up.refreshCalls.get() - before).isEqualTo(1);
+    }
+
+    @Test
+    void upstream401_refreshesOnce_andReplaysTheBody() {
+        connection("jira", "r401", "tok-revoked", System.currentTimeMillis() + 3_600_000);
+        int before = up.refreshCalls.get();
+        Http.Res r = http.send("POST", "/proxy/_checked/p", "{\"x\":1}", "Provider-Config-Key", "jira", "Connection-Id", "r401",
+                "Content-Type", "application/json");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("body").asText()).isEqualTo("{\"x\":1}");
+        assertThat(up.refreshCalls.get() - before).isEqualTo(1);
+    }
+
+    @Test
+    void refreshRejected_is424() {
+        connection("jira", "dead", "tok-old", System.currentTimeMillis() - 1000);
+        up.rejectRefresh = true;
+        int before = up.apiCalls.get();
+        Http.Res r = http.send("GET", "/proxy/x", null, "Provider-Config-Key", "jira", "Connection-Id", "dead");
+        assertThat(r.status()).isEqualTo(424);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("refresh_failed");
+        assertThat(up.apiCalls.get()).isEqualTo(before);
+    }
+
+    @Test
+    void retries_on429WithResetHeader_and5xx_thenSuccess() {
+        up.faultStatus = 429;
+        up.faultHeaders = Map.of("x-ratelimit-reset", String.valueOf(System.currentTimeMillis() / 1000));
+        up.faultsLeft.set(2);
+        int before = up.apiCalls.get();
+        assertThat(proxy("GET", "/proxy/r", null, "Retries", "3").status()).isEqualTo(200);
+        assertThat(up.apiCalls.get() - before).isEqualTo(3);
+
+        up.faultStatus = 503;
+        up.faultHeaders = Map.of();
+        up.faultsLeft.set(1);
+        assertThat(proxy("POST", "/proxy/r", "{}", "Retries", "2", "Content-Type", "application/json").status()).isEqualTo(200);
+
+        up.faultStatus = 409;
+        up.faultsLeft.set(1);
+        assertThat(proxy("GET", "/proxy/r", null, "Retries", "1", "Retry-On", "409").status()).isEqualTo(200);
+    }
+
+    @Test
+    void withoutRetries_oneAttempt_andUpstreamErrorIsRelayed() {
+        up.faultStatus = 503;
+        up.faultsLeft.set(1);
+        int before = up.apiCalls.get();
+        Http.Res r = proxy("GET", "/proxy/r", null);
+        assertThat(r.status()).as(r.body() + " " + r.headers().map()).isEqualTo(503);
+        assertThat(r.body()).contains("fault");
+        assertThat(up.apiCalls.get() - before).isEqualTo(1);
+    }
+
+    @Test
+    void unreachableUpstream_is502_andSlowUpstream_is504() {
+        Http.Res r = proxy("GET", "/proxy/x", null, "Base-Url-Override", "http://127.0.0.1:" + closedPort + "/down");
+        assertThat(r.status()).isEqualTo(502);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("upstream_unreachable");
+        r = proxy("GET", "/proxy/_slow", null);
+        assertThat(r.status()).isEqualTo(504);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("upstream_timeout");
+    }
+
+    @Test
+    void manyDistinctPaths_keepTheEndpointCountBounded() {
+        proxy("GET", "/proxy/warm", null);
+        int before = gw.context().getEndpoints().size();
+        for (int i = 0; i < 500; i++) {
+            assertThat(proxy("GET", "/proxy/item/" + i + "?q=" + i, null).status()).isEqualTo(200);
+        }
+        assertThat(gw.context().getEndpoints().size()).isLessThanOrEqualTo(before + 2);
+    }
+
+    @Test
+    void calls_areLoggedAsOperations_withoutTokens() {
+        proxy("GET", "/proxy/logged?access_token=leak", null, "Nango-Proxy-Authorization", "Bearer mine");
+        OperationLog log = gw.bean("operationLog", OperationLog.class);
+        log.flush(5000);
+        List<Map<String, Object>> rows = gw.bean("connectionStore", ConnectionStore.class).jdbc()
+                .queryForList("SELECT * FROM operations WHERE op_type='proxy' AND message LIKE '%logged%'");
+        assertThat(rows).isNotEmpty();
+        String all = rows.toString();
+        assertThat(all).doesNotContain("tok-1").doesNotContain("leak").doesNotContain("Bearer mine");
+        assertThat(rows.get(0).get("HTTP_STATUS")).isEqualTo(200);
+    }
+
+    @Test
+    void download_isStreamedThrough() throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/proxy/_bytes?size=5000000"))
+                .header("Authorization", "Bearer " + gw.secretKey()).header("Provider-Config-Key", "jira").header("Connection-Id", "u1").build();
+        HttpResponse<InputStream> r = Http.CLIENT.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        long n = 0;
+        try (InputStream in = r.body()) {
+            byte[] b = new byte[65536];
+            int k;
+            while ((k = in.read(b)) > 0) {
+                n += k;
+            }
+        }
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(n).isEqualTo(5_000_000);
+    }
+}
