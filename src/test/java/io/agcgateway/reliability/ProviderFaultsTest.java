@@ -1,0 +1,162 @@
+package io.agcgateway.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agcgateway.logs.OperationLog;
+import io.agcgateway.support.Http;
+import io.agcgateway.support.TestGateway;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults at the provider (sandbox knobs on a separate provider app): token endpoint 5xx, timeouts and latency;
+ * API 5xx, 429 storms with and without Retries, connections dropped in the middle of a body.
+ * Tokens live 10 s with an 8 s margin, so a refresh is due 2 s after each one while the old token still works.
+ */
+class ProviderFaultsTest {
+    static ProviderAndGateway pg;
+    static String id;
+
+    @BeforeAll
+    static void boot() {
+        Map<String, String> gs = TestGateway.with(TestGateway.settings(TestGateway.Store.H2),
+                "gateway.refresh.margin", "8s", "gateway.oauth.token-timeout", "1s", "gateway.proxy.retry-base", "100ms");
+        pg = ProviderAndGateway.start(gs, Map.of("gateway.sandbox.token-lifetime", "10s"));
+        id = pg.connect("faults");
+    }
+
+    @AfterAll
+    static void stop() {
+        pg.close();
+    }
+
+    @AfterEach
+    void resetKnobs() {
+        pg.control("{\"reset\":true}");
+    }
+
+    private Http.Res myself(String... headers) {
+        return pg.proxyGet(id, "/rest/api/3/myself", headers);
+    }
+
+    /** Calls every 200 ms for the given time; returns the statuses. */
+    private List<Integer> drive(long millis) throws InterruptedException {
+        List<Integer> out = new ArrayList<>();
+        long end = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < end) {
+            out.add(myself().status());
+            Thread.sleep(200);
+        }
+        return out;
+    }
+
+    private long failedRefreshOps() {
+        pg.gateway.bean("operationLog", OperationLog.class).flush(5_000);
+        Long n = pg.db().queryForObject("SELECT COUNT(*) FROM operations WHERE type='refresh' AND status='failed'", Long.class);
+        return n == null ? 0 : n;
+    }
+
+    @Test
+    void tokenEndpoint5xx_keepsServingTheStillValidToken_thenRecovers_andLogsTheFailure() throws Exception {
+        long ok = pg.agc.stats().refreshSuccesses();
+        long failedOps = failedRefreshOps();
+        pg.control("{\"token_failures\":{\"count\":2,\"status\":503}}");
+        List<Integer> statuses = drive(7_000);
+        assertThat(statuses).as("old token served while the token endpoint fails").containsOnly(200);
+        assertThat(pg.agc.stats().refreshSuccesses()).as("recovered after the fault").isGreaterThan(ok);
+        assertThat(failedRefreshOps()).as("each failed refresh is an operation").isGreaterThanOrEqualTo(failedOps + 2);
+        assertThat(pg.agc.stats().revokedFamilies()).isZero();
+    }
+
+    @Test
+    void tokenEndpointTimeout_keepsServing_andTheRotatedButUnseenPairIsRecoveredInsideTheReuseWindow() throws Exception {
+        long ok = pg.agc.stats().refreshSuccesses();
+        long failedOps = failedRefreshOps();
+        // the provider answers after the gateway gave up (token-timeout 1 s): it rotated a pair the gateway never saw
+        pg.control("{\"token_latency_ms\":2500}");
+        Thread.sleep(2_500);
+        assertThat(myself().status()).isEqualTo(200);
+        assertThat(failedRefreshOps()).as("the timeout is logged").isGreaterThan(failedOps);
+        pg.control("{\"reset\":true}");
+        List<Integer> statuses = drive(5_000);
+        assertThat(statuses).containsOnly(200);
+        assertThat(pg.agc.stats().refreshSuccesses()).as("refreshed with the old token inside the reuse window").isGreaterThan(ok + 1);
+        assertThat(pg.agc.stats().revokedFamilies()).as("no family revoked").isZero();
+    }
+
+    @Test
+    void latencyAtProviderAndTokenEndpoint_slowsButNeverFails() throws Exception {
+        pg.control("{\"latency_ms\":300,\"token_latency_ms\":400}");
+        assertThat(drive(4_000)).containsOnly(200);
+    }
+
+    @Test
+    void api5xx_withRetries_isRetriedToSuccess_withoutIsRelayedAsTheProvidersAnswer() {
+        long calls = pg.agc.stats().apiCalls();
+        pg.control("{\"api_failures\":{\"count\":2,\"status\":503}}");
+        assertThat(myself("Retries", "3").status()).isEqualTo(200);
+        assertThat(pg.agc.stats().apiCalls() - calls).as("two failed tries, then the good one").isEqualTo(3);
+
+        pg.control("{\"api_failures\":{\"count\":1,\"status\":502}}");
+        Http.Res r = myself();
+        assertThat(r.status()).as("the provider's own status, relayed").isEqualTo(502);
+        assertThat(r.body()).as("not a gateway error").doesNotContain("upstream_unreachable");
+        assertThat(myself().status()).isEqualTo(200);
+    }
+
+    @Test
+    void rateLimitStorm_withRetries_everyCallerGetsThrough_withoutRetries_429AndRetryAfterAreRelayed() throws Exception {
+        pg.control("{\"rate_limit\":{\"count\":1,\"retry_after\":1}}");
+        Http.Res limited = myself();
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.header("Retry-After")).isEqualTo("1");
+
+        pg.control("{\"rate_limit\":{\"count\":12,\"retry_after\":1}}");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Integer>> fs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            fs.add(pool.submit(() -> myself("Retries", "5").status()));
+        }
+        for (Future<Integer> f : fs) {
+            assertThat(f.get()).as("each caller waits out the storm").isEqualTo(200);
+        }
+        pool.shutdown();
+    }
+
+    @Test
+    void connectionDroppedMidBody_isAClear502_andWithRetriesSucceeds() {
+        pg.control("{\"drop_connection\":{\"count\":1}}");
+        Http.Res broken;
+        try {
+            broken = myself();
+        } catch (java.io.UncheckedIOException e) {
+            broken = null; // a relayed stream may break off for the caller too: acceptable, not a 500
+        }
+        if (broken != null) {
+            assertThat(broken.status()).as(broken.toString()).isEqualTo(502);
+            assertThat(broken.json().at("/error/code").asText()).isEqualTo("upstream_unreachable");
+        }
+        pg.control("{\"drop_connection\":{\"count\":1}}");
+        Http.Res retried = myself("Retries", "2");
+        assertThat(retried.status()).as("a reset mid-body is a network error: Retries covers it; " + retried).isEqualTo(200);
+        assertThat(myself().status()).isEqualTo(200);
+    }
+
+    @Test
+    void gatewaySideProxyErrors_answerTheirOwnStatusAndCode_neverA500() {
+        Http.Res unknown = pg.proxyGet("no-such-connection", "/rest/api/3/myself");
+        assertThat(unknown.status()).as(unknown.toString()).isEqualTo(404);
+        assertThat(unknown.json().at("/error/code").asText()).isEqualTo("unknown_connection");
+        Http.Res badPath = pg.http.send("GET", "/proxy/ex/%2e%2e/x", null, "Provider-Config-Key", ProviderAndGateway.KEY, "Connection-Id", id);
+        assertThat(badPath.status()).as(badPath.toString()).isEqualTo(400);
+        assertThat(badPath.json().at("/error/code").asText()).isEqualTo("invalid_proxy_path");
+    }
+}
