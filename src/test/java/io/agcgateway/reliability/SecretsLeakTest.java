@@ -105,7 +105,7 @@ class SecretsLeakTest {
             secrets.add(third.at("/credentials/access_token").asText());
             secrets.add(third.at("/credentials/refresh_token").asText());
             answers.add(http.send("GET", "/proxy/ex/jira/%7BconnectionConfig.cloudId%7D/_echo", null,
-                    "Provider-Config-Key", "agc-sandbox", "Connection-Id", "nope-" + cookie).body());
+                    "Provider-Config-Key", "agc-sandbox", "Connection-Id", "no-such-connection").body());
 
             gw.bean("operationLog", OperationLog.class).flush(10_000);
             JdbcTemplate jdbc = new JdbcTemplate(gw.dataSource());
