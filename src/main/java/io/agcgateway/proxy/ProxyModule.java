@@ -41,12 +41,23 @@ public final class ProxyModule {
                 r.bind("tokenCache", cache);
                 proxy.wire(cache, r.lookupByNameAndType("connectionStore", ConnectionStore.class),
                         r.lookupByNameAndType("operationLog", OperationLog.class), r.lookupByNameAndType("gatewayMetrics", GatewayMetrics.class));
-            }
-
-            @Override
-            public void afterStart(BaseMainSupport m) {
+                // Gateway starts Main with start(), not run(): afterStart listeners never fire, so hook the context itself
                 CamelContext ctx = m.getCamelContext();
-                spoolLargeBodies(ctx, settings.integer("gateway.proxy.spool-threshold-bytes", 4096, Integer.MAX_VALUE));
+                int threshold = settings.integer("gateway.proxy.spool-threshold-bytes", 4096, Integer.MAX_VALUE);
+                try {
+                    ctx.addStartupListener(new org.apache.camel.StartupListener() {
+                        @Override
+                        public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                        }
+
+                        @Override
+                        public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                            spoolLargeBodies(context, threshold);
+                        }
+                    });
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot register the proxy's startup hook: " + e.getMessage(), e);
+                }
             }
 
             @Override
