@@ -81,6 +81,32 @@ class SecretsLeakTest {
             answers.add(http.send("GET", "/proxy/ex/jira/" + second.at("/connection_config/cloudId").asText() + "/rest/api/3/myself", null,
                     "Provider-Config-Key", "agc-sandbox", "Connection-Id", id).body());
 
+            // upstream 401 -> forced refresh -> replay: the stored access token is one the provider never issued,
+            // and the caller's own Cookie/Authorization-like headers must not travel or come back
+            io.agcgateway.sandbox.SandboxAgc agc = gw.bean("sandboxAgc", io.agcgateway.sandbox.SandboxAgc.class);
+            long refreshesBefore = agc.stats().refreshSuccesses();
+            String bogus = "at-never-issued-" + java.util.UUID.randomUUID();
+            String cookie = "ck-" + java.util.UUID.randomUUID();
+            secrets.add(bogus);
+            secrets.add(cookie);
+            JdbcTemplate db = new JdbcTemplate(gw.dataSource());
+            db.update("UPDATE connections SET access_token_enc=?, expires_at=?, version=version+1 WHERE connection_id=?",
+                    gw.bean("tokenCipher", io.agcgateway.crypto.TokenCipher.class).encrypt(bogus, "access_token"),
+                    System.currentTimeMillis() + 3_600_000L, id);
+            gw.bean("tokenCache", io.agcgateway.proxy.TokenCache.class).invalidate("agc-sandbox", id);
+            Http.Res echoed = http.send("POST", "/proxy/ex/jira/%7BconnectionConfig.cloudId%7D/_echo?q=1", "{\"a\":1}",
+                    "Provider-Config-Key", "agc-sandbox", "Connection-Id", id, "Content-Type", "application/json",
+                    "Cookie", "session=" + cookie);
+            assertThat(echoed.status()).as("401 -> refresh -> replay answers the replay: " + echoed).isEqualTo(200);
+            assertThat(agc.stats().refreshSuccesses()).as("one forced refresh").isEqualTo(refreshesBefore + 1);
+            answers.add(echoed.body());
+            answers.add(echoed.headers().map().toString());
+            JsonNode third = http.get("/connections/" + id + "?provider_config_key=agc-sandbox&refresh_token=true").json();
+            secrets.add(third.at("/credentials/access_token").asText());
+            secrets.add(third.at("/credentials/refresh_token").asText());
+            answers.add(http.send("GET", "/proxy/ex/jira/%7BconnectionConfig.cloudId%7D/_echo", null,
+                    "Provider-Config-Key", "agc-sandbox", "Connection-Id", "no-such-connection").body());
+
             gw.bean("operationLog", OperationLog.class).flush(10_000);
             JdbcTemplate jdbc = new JdbcTemplate(gw.dataSource());
             String metrics = flow.browser.get("/observe/metrics").body();
