@@ -87,6 +87,11 @@ public final class ProxyPath {
             if (c < 0x21 || c == 0x7f || c == '\\' || c == '#' || c > 0x7e) {
                 throw invalid("The proxy path contains a character that is not allowed (control, space, backslash or non-ASCII).");
             }
+            // RFC 3986 §3.3: a path is pchars; [ ] < > " ^ ` | { } must be percent-encoded (braces are left only
+            // when they were not a connectionConfig placeholder), else the upstream URI cannot even be built
+            if ("[]<>\"^`|{}".indexOf(c) >= 0) {
+                throw invalid("The proxy path contains '" + c + "', which must be percent-encoded.");
+            }
         }
         // split keeps a trailing empty segment ("/a/" -> "", "a", ""), which is allowed; any other empty one is "//"
         String[] segments = path.split("/", -1);

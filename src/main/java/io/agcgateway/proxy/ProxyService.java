@@ -122,6 +122,7 @@ public final class ProxyService implements AutoCloseable {
         long waited;
         boolean refreshed;
         String error;
+        HttpServerRequest request;
     }
 
     // ---- route steps ----
@@ -132,6 +133,7 @@ public final class ProxyService implements AutoCloseable {
         exchange.setProperty(CALL, call);
         Message m = exchange.getMessage();
         HttpServerRequest req = m instanceof HttpMessage hm ? hm.getRequest() : null;
+        call.request = req;
         try {
             String uri = req != null ? req.uri() : m.getHeader(Exchange.HTTP_URI, String.class);
             call.method = (req != null ? req.method().name() : m.getHeader(Exchange.HTTP_METHOD, "GET", String.class)).toUpperCase(Locale.ROOT);
@@ -189,7 +191,9 @@ public final class ProxyService implements AutoCloseable {
         Call call = exchange.getProperty(CALL, Call.class);
         Message m = exchange.getMessage();
         int status = m.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        if (status == 401 && !call.refreshed && call.replayable) {
+        // A caller that sends its own Authorization (Nango-Proxy-Authorization) owns that credential: its 401 is
+        // relayed, never answered by spending a rotation of the connection's refresh token.
+        if (status == 401 && !call.refreshed && call.replayable && !callerAuthorization(call)) {
             // DESIGN §6: the token may have been revoked or rotated elsewhere; one forced refresh, then replay
             call.refreshed = true;
             closeBody(m);
@@ -210,8 +214,35 @@ public final class ProxyService implements AutoCloseable {
                 closeBody(m);
                 sleep(call, wait);
                 exchange.setProperty(AGAIN, true);
+                return;
             }
         }
+        // Read a small answer inside the attempt loop, so a provider that breaks off mid-body is retried
+        // (with Retries) or answered as a clear 502, instead of a truncated relay.
+        try {
+            smallBodyAsBytes(call, m, m.getHeaders());
+        } catch (GatewayException broken) {
+            if (call.attempts <= call.retries && call.replayable) {
+                long wait = retryPolicy.waitMs(call.attempts, null, List.of(), call.waited, clock.millis());
+                if (wait >= 0) {
+                    sleep(call, wait);
+                    exchange.setProperty(AGAIN, true);
+                    return;
+                }
+            }
+            call.error = broken.code();
+            finish(call, broken.status(), null, null);
+            throw broken;
+        }
+    }
+
+    private static boolean callerAuthorization(Call call) {
+        for (String k : call.forward.keySet()) {
+            if (k.equalsIgnoreCase("Authorization")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A network error on one try: retry when asked and possible, else 502 upstream_unreachable / 504 upstream_timeout. */
@@ -254,7 +285,7 @@ public final class ProxyService implements AutoCloseable {
         m.removeHeaders("*");
         m.getHeaders().putAll(out);
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        smallBodyAsBytes(m, out);
+        smallBodyAsBytes(call, m, out);
         finish(call, status, out, null);
     }
 
@@ -262,7 +293,7 @@ public final class ProxyService implements AutoCloseable {
      * A small answer with a known length is read into memory: platform-http then writes it in one go on the
      * event loop instead of pumping a stream through worker-thread hand-offs. Anything else stays a stream.
      */
-    private void smallBodyAsBytes(Message m, Map<String, Object> headers) {
+    private void smallBodyAsBytes(Call call, Message m, Map<String, Object> headers) {
         if (!(m.getBody() instanceof InputStream is)) {
             return;
         }
@@ -276,13 +307,59 @@ public final class ProxyService implements AutoCloseable {
                 }
             }
         }
-        if (length < 0 || length > replayLimit) {
+        if (length > replayLimit) {
+            m.setBody(new AbortOnError(is, call.request));
             return;
         }
-        try (is) {
-            m.setBody(is.readNBytes((int) length));
+        try {
+            // known small length, or unknown (chunked): read up to the limit; whatever fits is answered in one go
+            byte[] head = is.readNBytes(replayLimit + 1);
+            if (head.length <= replayLimit) {
+                is.close();
+                m.setBody(head);
+                return;
+            }
+            m.setBody(new AbortOnError(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), is), call.request));
         } catch (IOException e) {
             throw new GatewayException(502, "upstream_unreachable", "The provider's answer broke off.");
+        }
+    }
+
+    /**
+     * A large answer is relayed as it arrives, so its status is already sent when the provider breaks off: the
+     * caller's connection is then closed, a clear failure, instead of leaving a response that never ends.
+     */
+    static final class AbortOnError extends java.io.FilterInputStream {
+        private final HttpServerRequest caller;
+
+        AbortOnError(InputStream in, HttpServerRequest caller) {
+            super(in);
+            this.caller = caller;
+        }
+
+        private IOException abort(IOException e) {
+            if (caller != null) {
+                caller.connection().close();
+            }
+            return e;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw abort(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw abort(e);
+            }
         }
     }
 
