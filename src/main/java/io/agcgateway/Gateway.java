@@ -98,6 +98,7 @@ public final class Gateway implements AutoCloseable {
             IntegrationStore integrations = new IntegrationStore(ds);
             main.bind("gatewaySettings", settings);
             main.bind("gatewayDb", ds);
+            main.bind("databaseHealthCheck", new io.agcgateway.store.DatabaseHealthCheck(ds));
             main.bind("clock", clock);
             main.bind("tokenCipher", keys.cipher);
             main.bind("providerCatalog", catalog);

@@ -12,12 +12,16 @@ class BootSmokeTest {
         try (Gateway gw = TestGateway.start(TestGateway.Store.H2)) {
             Http http = new Http(gw.baseUrl(), gw.secretKey());
             Http.Res r = http.get("/integrations");
-            System.out.println("integrations: " + r + " headers " + r.headers().map());
             assertThat(r.status()).isEqualTo(200);
             Http.Res h = http.get("/observe/health");
-            System.out.println("health: " + h);
+            assertThat(h.status()).isEqualTo(200);
+            assertThat(h.body()).contains("\"name\":\"database\"");
+            Http.Res ready = http.get("/observe/health/ready");
+            assertThat(ready.status()).as(ready.body()).isEqualTo(200);
             Http.Res m = http.get("/observe/metrics");
-            System.out.println("metrics: " + m.status() + " " + m.body().length());
+            assertThat(m.status()).isEqualTo(200);
+            assertThat(m.body()).contains("camel_exchanges");
+            System.out.println("integrations: " + r.status());
         }
     }
 }
