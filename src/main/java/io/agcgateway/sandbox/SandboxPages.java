@@ -1,5 +1,7 @@
 package io.agcgateway.sandbox;
 
+import static io.agcgateway.oauth.Pages.esc;
+
 import java.util.Map;
 
 /** The sandbox's two HTML pages; everything echoed from the request is HTML-escaped. */
@@ -40,23 +42,5 @@ final class SandboxPages {
                 + "<h1>Something went wrong</h1><p>" + esc(message) + "</p>"
                 + "<p>This is the emulated Atlassian Government Cloud. Check the authorization URL the app sent you here with.</p>"
                 + "</body></html>";
-    }
-
-    static String esc(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
     }
 }
