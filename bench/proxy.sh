@@ -30,6 +30,7 @@ http {
   upstream api { server 127.0.0.1:$UP_PORT; keepalive 128; }
   server {                       # the provider stand-in: a small JSON answer
     listen 127.0.0.1:$UP_PORT;
+    client_max_body_size 0;      # accepts (and discards) bodies of any size, for manual upload probes
     default_type application/json;
     location / { return 200 '{"issues":[{"id":"10001","key":"AGC-1","fields":{"summary":"bench"}}],"total":1}'; }
   }

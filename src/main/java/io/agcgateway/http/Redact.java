@@ -17,8 +17,20 @@ public final class Redact {
         if (s == null) {
             return null;
         }
-        String out = BEARER.matcher(s).replaceAll("$1REDACTED");
-        out = SECRET_PARAM.matcher(out).replaceAll("$1REDACTED");
-        return SECRET_JSON.matcher(out).replaceAll("$1REDACTED\"");
+        // cheap character checks first: most text (proxy URLs, log lines) has nothing a pattern could match
+        String out = containsIgnoreCase(s, "bearer") ? BEARER.matcher(s).replaceAll("$1REDACTED") : s;
+        if (out.indexOf('=') >= 0) {
+            out = SECRET_PARAM.matcher(out).replaceAll("$1REDACTED");
+        }
+        return out.indexOf('"') >= 0 ? SECRET_JSON.matcher(out).replaceAll("$1REDACTED\"") : out;
+    }
+
+    private static boolean containsIgnoreCase(String s, String lowerNeedle) {
+        for (int i = 0, last = s.length() - lowerNeedle.length(); i <= last; i++) {
+            if (s.regionMatches(true, i, lowerNeedle, 0, lowerNeedle.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

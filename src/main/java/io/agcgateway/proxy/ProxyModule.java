@@ -9,6 +9,13 @@ import io.agcgateway.logs.OperationLog;
 import io.agcgateway.metrics.GatewayMetrics;
 import io.agcgateway.refresh.RefreshService;
 import java.time.Clock;
+import java.time.Duration;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
+import org.apache.hc.core5.util.Timeout;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -26,7 +33,7 @@ public final class ProxyModule {
                 new RetryPolicy(settings.duration("gateway.proxy.retry-base").toMillis(), settings.duration("gateway.proxy.retry-max-wait").toMillis()),
                 settings.integer("gateway.proxy.replay-max-bytes", 0, 16 * 1024 * 1024),
                 settings.integer("gateway.proxy.max-retries", 0, 20), clock, settings.duration("gateway.proxy.last-used-interval"),
-                settings.duration("gateway.proxy.connect-timeout"), settings.duration("gateway.proxy.timeout"));
+                settings.duration("gateway.proxy.timeout"));
         main.bind("proxyService", proxy);
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -41,6 +48,8 @@ public final class ProxyModule {
                 r.bind("tokenCache", cache);
                 proxy.wire(cache, r.lookupByNameAndType("connectionStore", ConnectionStore.class),
                         r.lookupByNameAndType("operationLog", OperationLog.class), r.lookupByNameAndType("gatewayMetrics", GatewayMetrics.class));
+                upstreamClient(m.getCamelContext(), settings.integer("gateway.proxy.max-connections", 1, 100_000),
+                        settings.duration("gateway.proxy.connect-timeout"), settings.duration("gateway.proxy.timeout"));
                 // Gateway starts Main with start(), not run(): afterStart listeners never fire, so hook the context itself
                 CamelContext ctx = m.getCamelContext();
                 int threshold = settings.integer("gateway.proxy.spool-threshold-bytes", 4096, Integer.MAX_VALUE);
@@ -53,7 +62,7 @@ public final class ProxyModule {
                         @Override
                         public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
                             spoolLargeBodies(context, threshold);
-                            refuseMultipart(context, settings.port());
+                            collectBodies(context, settings.port());
                         }
                     });
                 } catch (Exception e) {
@@ -69,36 +78,55 @@ public final class ProxyModule {
     }
 
     /**
-     * platform-http's streaming consumer throws on multipart/form-data (an unhandled 500 from Vert.x), so such
-     * requests are answered first with a clear 415 JSON error. A known gap: send files as application/octet-stream.
+     * The proxy's upstream client settings, on the http and https components so the toD URI carries only what varies.
+     * One pool for every proxy endpoint: camel-http would build a STRICT pool per endpoint, whose single lock every
+     * worker takes twice per call (lease, release) — under 64 concurrent callers JFR showed them parked on it. A LAX
+     * pool leases without a global lock; its per-route cap is gateway.proxy.max-connections.
      */
-    static void refuseMultipart(CamelContext ctx, int port) {
-        var router = org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter.lookup(ctx,
-                org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter.getRouterNameFromPort(port));
+    static void upstreamClient(CamelContext ctx, int maxConnections, Duration connectTimeout, Duration timeout) {
+        var pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
+                .setMaxConnPerRoute(maxConnections).setMaxConnTotal(maxConnections)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.ofMilliseconds(connectTimeout.toMillis())).build())
+                .build();
+        for (String scheme : new String[] {"http", "https"}) {
+            HttpComponent http = ctx.getComponent(scheme, HttpComponent.class);
+            http.setClientConnectionManager(pool);
+            http.setConnectTimeout(connectTimeout.toMillis());
+            http.setResponseTimeout(timeout.toMillis());
+        }
+    }
+
+    /**
+     * A Vert.x route in front of api-proxy's consumer: for a request with a body it attaches the RequestBodyStream on
+     * the event loop, before any chunk can be delivered, and frees it when the answer has been sent (or the caller
+     * went away) so an unread body never stalls the keep-alive connection.
+     */
+    static void collectBodies(CamelContext ctx, int port) {
+        var router = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
-            router = org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter.lookup(ctx);
+            router = VertxPlatformHttpRouter.lookup(ctx);
         }
         if (router == null) {
             throw new IllegalStateException("platform-http router not found for port " + port);
         }
-        String body = "{\"error\":{\"code\":\"unsupported_media_type\",\"message\":\"multipart/form-data bodies are not "
-                + "supported by the proxy yet; send the file as application/octet-stream.\"}}";
         router.route("/proxy/*").order(-1000).handler(rc -> {
-            String ct = rc.request().getHeader("Content-Type");
-            if (ct != null && ct.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")) {
-                rc.response().setStatusCode(415).putHeader("Content-Type", "application/json")
-                        .putHeader("X-Content-Type-Options", "nosniff").putHeader("Cache-Control", "no-store").end(body);
-            } else {
-                rc.next();
+            var req = rc.request();
+            String length = req.getHeader("Content-Length");
+            if (req.getHeader("Transfer-Encoding") != null || length != null && !length.trim().equals("0")) {
+                RequestBodyStream body = RequestBodyStream.attach(req, ProxyService.BODY_WINDOW);
+                rc.addEndHandler(done -> body.close());
             }
+            rc.next();
         });
     }
 
     /**
-     * platform-http's useStreaming collects the request body in a CachedOutputStream, which only spools to
-     * disk when the stream-caching strategy is running with spooling on. Stream caching stays off for routes
-     * (camel.main.stream-caching-enabled=false); only the strategy is restarted with spooling, so a 100 MB
-     * upload costs a temp file, not 100 MB of heap.
+     * platform-http's useStreaming (the sandbox's _echo route, the upstream of the proxy's large-body tests) collects
+     * a request body in a CachedOutputStream, which only spools to disk when the stream-caching strategy is running
+     * with spooling on. Stream caching stays off for routes (camel.main.stream-caching-enabled=false); only the
+     * strategy is restarted with spooling, so a 100 MB upload costs a temp file, not 100 MB of heap.
      */
     static void spoolLargeBodies(CamelContext ctx, int threshold) {
         StreamCachingStrategy s = ctx.getStreamCachingStrategy();

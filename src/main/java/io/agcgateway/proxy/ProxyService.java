@@ -7,6 +7,7 @@ import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
 import io.agcgateway.metrics.GatewayMetrics;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
@@ -46,6 +48,8 @@ public final class ProxyService implements AutoCloseable {
     static final String CALL = "agcProxyCall";
     static final String AGAIN = "agcProxyAgain";
     static final String BASE = "proxyBase";
+    /** Chunks of the caller's body held ahead of the upstream writer (Vert.x reads up to 64 KB per chunk). */
+    static final int BODY_WINDOW = 8;
     private static final Logger LOG = LoggerFactory.getLogger(ProxyService.class);
     private static final Pattern PROVIDER_CONFIG_KEY = Pattern.compile("^[a-zA-Z0-9~:.@ _-]{1,255}$");
     private static final Pattern CONNECTION_ID = Pattern.compile("^[a-zA-Z0-9,.;:=+~\\[\\]|@${}\"'\\\\/_ -]{1,255}$");
@@ -72,12 +76,10 @@ public final class ProxyService implements AutoCloseable {
     private volatile OperationLog log;
     private volatile GatewayMetrics metrics;
 
-    private final Long connectTimeoutMs;
-    private final Long timeoutMs;
+    private final long timeoutMs;
 
     public ProxyService(RetryPolicy retryPolicy, int replayLimit, int maxRetries, Clock clock, Duration touchInterval,
-                        Duration connectTimeout, Duration timeout) {
-        this.connectTimeoutMs = connectTimeout.toMillis();
+                        Duration timeout) {
         this.timeoutMs = timeout.toMillis();
         this.retryPolicy = retryPolicy;
         this.replayLimit = replayLimit;
@@ -104,6 +106,7 @@ public final class ProxyService implements AutoCloseable {
         final long startNanos = System.nanoTime();
         long startMs;
         String method;
+        HttpMethods httpMethod;
         String integrationKey;
         String connectionId;
         TokenCache.Entry entry;
@@ -143,6 +146,7 @@ public final class ProxyService implements AutoCloseable {
             if (!METHODS.contains(call.method)) {
                 throw new GatewayException(405, "method_not_supported", "The proxy does not support the HTTP method " + call.method + ".");
             }
+            call.httpMethod = HttpMethods.valueOf(call.method);
             int q = uri.indexOf('?');
             String rawPath = q < 0 ? uri : uri.substring(0, q);
             call.rawQuery = q < 0 || q == uri.length() - 1 ? null : uri.substring(q + 1);
@@ -157,9 +161,6 @@ public final class ProxyService implements AutoCloseable {
             call.forward = forwardHeaders(in);
             body(call, m, in, req);
             exchange.setVariable(BASE, call.base);
-            // camel-http wants these in milliseconds (gateway.proxy.connect-timeout / gateway.proxy.timeout)
-            exchange.setVariable("proxyConnectTimeoutMs", connectTimeoutMs);
-            exchange.setVariable("proxyTimeoutMs", timeoutMs);
             exchange.setProperty(AGAIN, true);
         } catch (GatewayException e) {
             call.error = e.code();
@@ -179,7 +180,8 @@ public final class ProxyService implements AutoCloseable {
         if (!call.forward.containsKey("Authorization")) {
             m.setHeader("Authorization", "Bearer " + call.entry.accessToken());
         }
-        m.setHeader(Exchange.HTTP_METHOD, call.method);
+        // the enum camel-http reads: a String here costs a type-converter lookup on every call
+        m.setHeader(Exchange.HTTP_METHOD, call.httpMethod);
         m.setHeader(Exchange.HTTP_PATH, call.path);
         if (call.rawQuery != null) {
             m.setHeader(Exchange.HTTP_RAW_QUERY, call.rawQuery);
@@ -316,7 +318,8 @@ public final class ProxyService implements AutoCloseable {
             byte[] head = is.readNBytes(replayLimit + 1);
             if (head.length <= replayLimit) {
                 is.close();
-                m.setBody(head);
+                // a Vert.x Buffer is written with one end(); a byte[] would be converted to a stream and pumped
+                m.setBody(Buffer.buffer(head));
                 return;
             }
             m.setBody(new AbortOnError(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), is), call.request));
@@ -496,7 +499,11 @@ public final class ProxyService implements AutoCloseable {
         out.put(name, value);
     }
 
-    /** Small bodies are kept (replayable after a 401 or for Retries); larger ones stream through once. */
+    /**
+     * The body as the caller sent it, whatever its content type (multipart and forms included: platform-http does
+     * not parse it, useBodyHandler=false). Small bodies with a known length are kept (replayable after a 401 or for
+     * Retries); larger or chunked ones are piped through once.
+     */
     private void body(Call call, Message m, MultiMap in, HttpServerRequest req) throws IOException {
         String ct = in.get("Content-Type");
         if (ct != null && !ct.isBlank()) {
@@ -505,22 +512,6 @@ public final class ProxyService implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw invalidHeaders("Content-Type", "The Content-Type header is malformed.");
             }
-        }
-        Object body = m.getBody();
-        if (body == null && req != null && call.contentType != null
-                && "application/x-www-form-urlencoded".equalsIgnoreCase(call.contentType.getMimeType())) {
-            // platform-http decodes form bodies into fields and keeps no raw body (camel-stack-probe gotcha 10):
-            // encode the fields again, in their order, so the provider still gets the form
-            call.replayBody = encodeForm(req.formAttributes());
-            return;
-        }
-        // RFC 9112 §6.3: without Content-Length or Transfer-Encoding a request has no body
-        if (body == null || in.get("Content-Length") == null && in.get("Transfer-Encoding") == null) {
-            return;
-        }
-        InputStream is = body instanceof InputStream s ? s : m.getBody(InputStream.class);
-        if (is == null) {
-            return;
         }
         long length = -1;
         String cl = in.get("Content-Length");
@@ -531,29 +522,36 @@ public final class ProxyService implements AutoCloseable {
                 throw invalidHeaders("Content-Length", "The Content-Length header is not a number.");
             }
         }
+        // RFC 9112 §6.3: without Content-Length or Transfer-Encoding a request has no body
+        boolean hasBody = length > 0 || length < 0 && in.get("Transfer-Encoding") != null;
+        if (length == 0 && bodyMethod(call.method)) {
+            call.replayBody = new byte[0]; // an explicit empty body: POST/PUT/PATCH still say Content-Length: 0
+        }
+        InputStream is;
+        if (req != null) {
+            if (!hasBody) {
+                return;
+            }
+            is = RequestBodyStream.of(req, timeoutMs);
+            if (is == null) {
+                throw new IllegalStateException("the proxy's body route did not run for this request");
+            }
+        } else {
+            Object body = m.getBody();
+            is = body == null || !hasBody ? null : body instanceof InputStream s ? s : m.getBody(InputStream.class);
+            if (is == null) {
+                return;
+            }
+        }
         if (length >= 0 && length <= replayLimit) {
-            call.replayBody = is.readNBytes((int) length);
-            is.close();
-            if (call.replayBody.length == 0 && !bodyMethod(call.method)) {
-                call.replayBody = null;
+            try (InputStream small = is) {
+                call.replayBody = small.readNBytes((int) length);
             }
             return;
         }
         call.stream = is;
         call.streamLength = length;
         call.replayable = false;
-    }
-
-    private static byte[] encodeForm(MultiMap form) {
-        StringBuilder b = new StringBuilder();
-        for (Map.Entry<String, String> e : form.entries()) {
-            if (b.length() > 0) {
-                b.append('&');
-            }
-            b.append(java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8)).append('=')
-                    .append(java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8));
-        }
-        return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static boolean bodyMethod(String method) {
