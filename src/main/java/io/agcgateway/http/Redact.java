@@ -26,8 +26,10 @@ public final class Redact {
     }
 
     private static boolean containsIgnoreCase(String s, String lowerNeedle) {
+        char first = lowerNeedle.charAt(0);
         for (int i = 0, last = s.length() - lowerNeedle.length(); i <= last; i++) {
-            if (s.regionMatches(true, i, lowerNeedle, 0, lowerNeedle.length())) {
+            char c = s.charAt(i);
+            if ((c == first || Character.toLowerCase(c) == first) && s.regionMatches(true, i, lowerNeedle, 0, lowerNeedle.length())) {
                 return true;
             }
         }
