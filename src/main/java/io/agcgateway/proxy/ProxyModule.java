@@ -122,7 +122,9 @@ public final class ProxyModule {
         router.route("/proxy/*").order(-1000).handler(rc -> {
             var req = rc.request();
             String length = req.getHeader("Content-Length");
-            if (req.getHeader("Transfer-Encoding") != null || length != null && !length.trim().equals("0")) {
+            // HTTP/2 (h2c) carries no Transfer-Encoding: whether a body follows is only known from its frames
+            if (req.version() == io.vertx.core.http.HttpVersion.HTTP_2 || req.getHeader("Transfer-Encoding") != null
+                    || length != null && !length.trim().equals("0")) {
                 RequestBodyStream body = RequestBodyStream.attach(req, ProxyService.BODY_WINDOW);
                 rc.addEndHandler(done -> body.close());
             }

@@ -9,6 +9,7 @@ import io.agcgateway.metrics.GatewayMetrics;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -521,6 +522,11 @@ public final class ProxyService implements AutoCloseable {
             } catch (NumberFormatException e) {
                 throw invalidHeaders("Content-Length", "The Content-Length header is not a number.");
             }
+        }
+        RequestBodyStream h2 = req != null && req.version() == HttpVersion.HTTP_2 ? RequestBodyStream.of(req, timeoutMs) : null;
+        if (h2 != null && length < 0) {
+            // HTTP/2 marks a body by frames, not headers (no Transfer-Encoding): its spooled length tells
+            length = h2.spooledLength();
         }
         // RFC 9112 §6.3: without Content-Length or Transfer-Encoding a request has no body
         boolean hasBody = length > 0 || length < 0 && in.get("Transfer-Encoding") != null;

@@ -53,6 +53,7 @@ final class RequestBodyStream extends InputStream {
     private Path spillFile;
     private OutputStream spill;
     private InputStream spooled;
+    private long spooledBytes;
 
     private RequestBodyStream(HttpServerRequest request, int window) {
         this.request = request;
@@ -152,6 +153,21 @@ final class RequestBodyStream extends InputStream {
         return current == null ? 0 : current.length() - pos;
     }
 
+    /** HTTP/2 requests only: waits for the whole body (spooled) and returns its length. */
+    long spooledLength() throws IOException {
+        if (!spooling) {
+            throw new IllegalStateException("only an HTTP/2 body is spooled");
+        }
+        if (spooled == null) {
+            awaitSpooled();
+        }
+        return spooledBytes;
+    }
+
+    boolean spooling() {
+        return spooling;
+    }
+
     private void awaitSpooled() throws IOException {
         onContext(request::resume);
         Object o = poll();
@@ -161,6 +177,7 @@ final class RequestBodyStream extends InputStream {
         }
         ended = true;
         InputStream memory = new java.io.ByteArrayInputStream(head.toByteArray());
+        spooledBytes = head.size() + (spillFile == null ? 0 : Files.size(spillFile));
         spooled = spillFile == null ? memory : new java.io.SequenceInputStream(memory, Files.newInputStream(spillFile));
     }
 
