@@ -127,6 +127,10 @@ public final class ProxyModule {
                     || length != null && !length.trim().equals("0")) {
                 RequestBodyStream body = RequestBodyStream.attach(req, ProxyService.BODY_WINDOW);
                 rc.addEndHandler(done -> body.close());
+                if ("100-continue".equalsIgnoreCase(req.getHeader("Expect")) && req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+                    // RFC 9110 §10.1.1: the body will be read; without this curl waits a second before sending it
+                    rc.response().writeContinue();
+                }
             }
             rc.next();
         });
