@@ -77,8 +77,9 @@ if [ "${HOLD:-0}" = 1 ]; then  # leave everything running for manual probing (Ct
   echo "HOLD: gateway pid $GW_PID port $GW_PORT key $KEY nginx $NGX_PORT dir $W"; sleep "${HOLD_SECS:-300}"; exit 0
 fi
 # JIT warm-up for the gateway (not measured). One 20 s round is not enough: measured here, successive 10 s runs
-# after it gave 3.8k, 7.3k, 15.2k, 20.1k req/s before settling, so warm up until C2 has compiled the hot path.
-for i in $(seq 1 "${WARM_ROUNDS:-4}"); do wrk -t2 -c64 -d20s "${GW_H[@]}" "$GW_URL" > /dev/null; done
+# after it gave 3.8k, 7.3k, 15.2k, 20.1k req/s before settling, so warm up until C2 has compiled the hot path
+# (on 2 cores the proxy path was still climbing after 4 rounds: 1.1k, 1.9k, 2.2k, 2.9k, 3.6k, 4.1k, then ~4.5-5.8k).
+for i in $(seq 1 "${WARM_ROUNDS:-8}"); do wrk -t2 -c64 -d20s "${GW_H[@]}" "$GW_URL" > /dev/null; done
 
 LOAD=$(uptime | sed 's/.*load average: //')
 run() { # name conns url [headers...]
@@ -126,7 +127,7 @@ awk 'BEGIN{skip=0} /^## Proxy$/{skip=1; next} /^## /{skip=0} !skip' "$DOC" > "$W
   echo
   echo "Run: \`bench/proxy.sh\` ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores shared with other builds; load average at start: $LOAD)."
   echo "wrk -t2 -d$DUR, one keep-alive connection pool per run, small JSON answer from an nginx upstream on loopback;"
-  echo "the gateway is warmed up first with ${WARM_ROUNDS:-4} × 20 s of the same load (not measured)."
+  echo "the gateway is warmed up first with ${WARM_ROUNDS:-8} × 20 s of the same load (not measured)."
   echo "nginx = reverse proxy injecting a fixed \`Authorization: Bearer\` (the practical limit); gateway = \`java -Xmx256m\`"
   echo "from target/agc-gateway.jar, real /proxy route (API key check, token cache, header filtering, toD, op log, metrics)."
   echo
