@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * receives it on the event loop. The api-proxy route leaves the body unread (platform-http useBodyHandler=false),
  * so every content type — JSON, forms, multipart, binary — goes upstream byte for byte, and a large upload is a pipe:
  * chunks are asked of Vert.x (fetch) so that at most {@code window} wait in heap; the rest waits in the caller's
- * socket (TCP back-pressure, HTTP/2 flow control), never in heap or on disk.
+ * socket (TCP back-pressure), never in heap or on disk. The exception is HTTP/2 (h2c): see {@code spooling}.
  * <p>
  * The handlers are attached by a Vert.x route in front of the Camel consumer ({@link #attach}), on the event loop
  * as the request arrives: attached later, from the worker, Vert.x may already have delivered (and dropped) the
@@ -37,7 +37,7 @@ final class RequestBodyStream extends InputStream {
     private final HttpServerRequest request;
     private final BlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
     private final int window;
-    /** The request's event loop: pause/resume of an HTTP/2 stream only take effect there. */
+    /** The request's event loop: fetch/resume are sent there (an HTTP/2 stream only reacts to them there). */
     private final Context context;
     private volatile long idleTimeoutMs = 60_000;
     private Buffer current;
