@@ -9,7 +9,6 @@ import io.agcgateway.metrics.GatewayMetrics;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -523,10 +522,14 @@ public final class ProxyService implements AutoCloseable {
                 throw invalidHeaders("Content-Length", "The Content-Length header is not a number.");
             }
         }
-        RequestBodyStream h2 = req != null && req.version() == HttpVersion.HTTP_2 ? RequestBodyStream.of(req, timeoutMs) : null;
-        if (h2 != null && length < 0) {
-            // HTTP/2 marks a body by frames, not headers (no Transfer-Encoding): its spooled length tells
-            length = h2.spooledLength();
+        RequestBodyStream spooled = req == null ? null : RequestBodyStream.of(req, timeoutMs);
+        if (spooled != null && spooled.spooling() && length < 0) {
+            // chunked or HTTP/2 (whose frames, not headers, say whether a body follows): the spooled length tells
+            try {
+                length = spooled.spooledLength();
+            } catch (IOException e) {
+                throw new GatewayException(400, "invalid_body", "The request body could not be read: the caller stopped sending it.");
+            }
         }
         // RFC 9112 §6.3: without Content-Length or Transfer-Encoding a request has no body
         boolean hasBody = length > 0 || length < 0 && in.get("Transfer-Encoding") != null;

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * receives it on the event loop. The api-proxy route leaves the body unread (platform-http useBodyHandler=false),
  * so every content type — JSON, forms, multipart, binary — goes upstream byte for byte, and a large upload is a pipe:
  * chunks are asked of Vert.x (fetch) so that at most {@code window} wait in heap; the rest waits in the caller's
- * socket (TCP back-pressure), never in heap or on disk. The exception is HTTP/2 (h2c): see {@code spooling}.
+ * socket (TCP back-pressure), never in heap or on disk. Bodies without a Content-Length are the exception: see
+ * {@code spooling}.
  * <p>
  * The handlers are attached by a Vert.x route in front of the Camel consumer ({@link #attach}), on the event loop
  * as the request arrives: attached later, from the worker, Vert.x may already have delivered (and dropped) the
@@ -47,7 +48,12 @@ final class RequestBodyStream extends InputStream {
     /** Chunks asked of Vert.x (fetch) and not delivered yet. */
     private final AtomicInteger asked = new AtomicInteger();
 
-    /** HTTP/2 (h2c): Vert.x stalls an upgraded stream that is read on demand, so its body is spooled, then read. */
+    /**
+     * Bodies without a Content-Length are spooled, then sent with one. Chunked: httpclient5 closes a failed chunked
+     * entity with its last-chunk marker, so a caller that went away mid-upload would hand the provider a cut body
+     * that looks complete (ProxyRouteTest.callerGoneMidUpload...). HTTP/2 (h2c): Vert.x stalls an upgraded stream
+     * that is read on demand.
+     */
     private final boolean spooling;
     private final java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
     private Path spillFile;
@@ -59,7 +65,7 @@ final class RequestBodyStream extends InputStream {
         this.request = request;
         this.window = window;
         this.context = Vertx.currentContext();
-        this.spooling = request.version() == HttpVersion.HTTP_2;
+        this.spooling = request.version() == HttpVersion.HTTP_2 || request.getHeader("Content-Length") == null;
         request.handler(b -> {
             if (spooling) {
                 spool(b);
@@ -153,10 +159,10 @@ final class RequestBodyStream extends InputStream {
         return current == null ? 0 : current.length() - pos;
     }
 
-    /** HTTP/2 requests only: waits for the whole body (spooled) and returns its length. */
+    /** Spooled bodies only: waits for the whole body and returns its length. */
     long spooledLength() throws IOException {
         if (!spooling) {
-            throw new IllegalStateException("only an HTTP/2 body is spooled");
+            throw new IllegalStateException("only a body without Content-Length is spooled");
         }
         if (spooled == null) {
             awaitSpooled();
@@ -233,8 +239,8 @@ final class RequestBodyStream extends InputStream {
     /** Drops what is left unread, so the connection can serve the caller's next request. */
     @Override
     public void close() {
+        // not marking the stream ended: a reader still waiting must fail (below), never see a clean end of a cut body
         if (OPEN.remove(request) != null && !ended) {
-            ended = true;
             Runnable drop = () -> {
                 try {
                     request.handler(null);
@@ -246,6 +252,9 @@ final class RequestBodyStream extends InputStream {
             onContext(drop);
         }
         chunks.clear();
+        // wakes a reader still waiting for chunks (the caller went away mid-upload) instead of holding its worker
+        // until the idle timeout
+        chunks.add(new IOException("the call ended before the caller's body was read"));
         current = null;
         if (spooled != null) {
             try {

@@ -29,6 +29,8 @@ final class FakeUpstream implements AutoCloseable {
     volatile Map<String, String> faultHeaders = Map.of();
     volatile boolean rejectRefresh;
     final ConcurrentLinkedQueue<String> seenPaths = new ConcurrentLinkedQueue<>();
+    /** Paths whose request body was read to its end (a cut chunked body fails the read and is not listed). */
+    final ConcurrentLinkedQueue<String> completeBodies = new ConcurrentLinkedQueue<>();
 
     FakeUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
@@ -100,6 +102,7 @@ final class FakeUpstream implements AutoCloseable {
                 n += r;
             }
         }
+        completeBodies.add(rawPath);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("method", ex.getRequestMethod());
         out.put("path", rawPath);

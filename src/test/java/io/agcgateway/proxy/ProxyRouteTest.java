@@ -133,8 +133,8 @@ class ProxyRouteTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"HTTP_1_1", "HTTP_2"})
-    void chunkedMultipartUpload_isPipedThrough(String version) throws Exception {
-        // no Content-Length: the body is streamed upstream as it arrives (not replayable, so no Retries)
+    void chunkedMultipartUpload_isForwardedWhole(String version) throws Exception {
+        // no Content-Length: the body is spooled, then sent upstream with its length (see RequestBodyStream.spooling)
         byte[] part = "x".repeat(300_000).getBytes(StandardCharsets.US_ASCII);
         String head = "--zz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\r\n";
         String tail = "\r\n--zz--\r\n";
@@ -146,7 +146,7 @@ class ProxyRouteTest {
                         new java.io.ByteArrayInputStream(tail.getBytes(StandardCharsets.US_ASCII)))))))
                 .build();
         // a fresh client: its first request is the one that tries the h2c upgrade (HTTP_2), whose body Vert.x
-        // delivers on an upgraded stream; HTTP_1_1 takes the piped path
+        // delivers on an upgraded stream; HTTP_1_1 sends it chunked
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.valueOf(version)).build();
         HttpResponse<String> res = client.send(req, HttpResponse.BodyHandlers.ofString());
         assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
@@ -175,6 +175,27 @@ class ProxyRouteTest {
         }
         assertThat(up.apiCalls.get()).isEqualTo(before + 1);
         assertThat(RequestBodyStream.open()).as("body streams left open").isZero();
+    }
+
+    @Test
+    void callerGoneMidUpload_upstreamNeverGetsACompleteLookingBody() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", java.net.URI.create(gw.baseUrl()).getPort())) {
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /proxy/cut HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + gw.secretKey() + "\r\nProvider-Config-Key: jira\r\n"
+                    + "Connection-Id: u1\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "10000\r\n" + "y".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(500); // the gateway has started the upstream call with the first chunk
+        } // the caller goes away without the last chunk
+        long end = System.currentTimeMillis() + 10_000;
+        while (RequestBodyStream.open() > 0 && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+        }
+        assertThat(RequestBodyStream.open()).as("body streams left open").isZero();
+        Thread.sleep(500);
+        assertThat(up.completeBodies).doesNotContain("/up/cut");
+        // and the proxy still serves
+        assertThat(proxy("GET", "/proxy/after-cut", null).status()).isEqualTo(200);
     }
 
     @Test
