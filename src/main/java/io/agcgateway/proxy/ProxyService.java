@@ -224,13 +224,8 @@ public final class ProxyService implements AutoCloseable {
         try {
             smallBodyAsBytes(call, m, m.getHeaders());
         } catch (GatewayException broken) {
-            if (call.attempts <= call.retries && call.replayable) {
-                long wait = retryPolicy.waitMs(call.attempts, null, List.of(), call.waited, clock.millis());
-                if (wait >= 0) {
-                    sleep(call, wait);
-                    exchange.setProperty(AGAIN, true);
-                    return;
-                }
+            if (retriedAfterFailure(call, exchange)) {
+                return;
             }
             call.error = broken.code();
             finish(call, broken.status(), null, null);
@@ -247,17 +242,25 @@ public final class ProxyService implements AutoCloseable {
         return false;
     }
 
-    /** A network error on one try: retry when asked and possible, else 502 upstream_unreachable / 504 upstream_timeout. */
-    public void failedAttempt(Exchange exchange) {
-        Call call = exchange.getProperty(CALL, Call.class);
-        Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    /** A try that failed without an answer (network error, answer broken off): waits and asks for another when allowed. */
+    private boolean retriedAfterFailure(Call call, Exchange exchange) {
         if (call.attempts <= call.retries && call.replayable) {
             long wait = retryPolicy.waitMs(call.attempts, null, List.of(), call.waited, clock.millis());
             if (wait >= 0) {
                 sleep(call, wait);
                 exchange.setProperty(AGAIN, true);
-                return;
+                return true;
             }
+        }
+        return false;
+    }
+
+    /** A network error on one try: retry when asked and possible, else 502 upstream_unreachable / 504 upstream_timeout. */
+    public void failedAttempt(Exchange exchange) {
+        Call call = exchange.getProperty(CALL, Call.class);
+        Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (retriedAfterFailure(call, exchange)) {
+            return;
         }
         boolean timeout = t instanceof SocketTimeoutException || t instanceof InterruptedIOException
                 || t != null && t.getClass().getName().endsWith("ConnectTimeoutException");
@@ -522,11 +525,11 @@ public final class ProxyService implements AutoCloseable {
                 throw invalidHeaders("Content-Length", "The Content-Length header is not a number.");
             }
         }
-        RequestBodyStream spooled = req == null ? null : RequestBodyStream.of(req, timeoutMs);
-        if (spooled != null && spooled.spooling() && length < 0) {
+        RequestBodyStream attached = req == null ? null : RequestBodyStream.of(req, timeoutMs);
+        if (attached != null && attached.spooling() && length < 0) {
             // chunked or HTTP/2 (whose frames, not headers, say whether a body follows): the spooled length tells
             try {
-                length = spooled.spooledLength();
+                length = attached.spooledLength();
             } catch (IOException e) {
                 throw new GatewayException(400, "invalid_body", "The request body could not be read: the caller stopped sending it.");
             }
@@ -541,7 +544,7 @@ public final class ProxyService implements AutoCloseable {
             if (!hasBody) {
                 return;
             }
-            is = RequestBodyStream.of(req, timeoutMs);
+            is = attached;
             if (is == null) {
                 throw new IllegalStateException("the proxy's body route did not run for this request");
             }
