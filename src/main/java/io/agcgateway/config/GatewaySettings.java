@@ -104,7 +104,11 @@ public final class GatewaySettings {
         duration("gateway.connect.session-ttl");
         duration("gateway.oauth.state-ttl");
         duration("gateway.proxy.connect-timeout");
-        duration("gateway.proxy.timeout");
+        duration("gateway.proxy.idle-timeout");
+        duration("gateway.proxy.lease-timeout");
+        integer("gateway.proxy.max-in-flight", 1, 1_000_000);
+        integer("gateway.proxy.max-waiting", 0, 1_000_000);
+        integer("gateway.proxy.blocking-threads", 1, 1024);
         duration("gateway.oauth.token-timeout");
         integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE);
         integer("gateway.db.pool-size", 2, 500);

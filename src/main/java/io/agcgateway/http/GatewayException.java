@@ -8,16 +8,32 @@ public class GatewayException extends RuntimeException {
     private final int status;
     private final String code;
     private final List<Map<String, Object>> errors;
+    private final int retryAfterSeconds;
 
     public GatewayException(int status, String code, String message) {
         this(status, code, message, null);
     }
 
     public GatewayException(int status, String code, String message, List<Map<String, Object>> errors) {
+        this(status, code, message, errors, 0);
+    }
+
+    private GatewayException(int status, String code, String message, List<Map<String, Object>> errors, int retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.errors = errors;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** The same failure, answered with {@code Retry-After} (overload: come back in that many seconds). */
+    public GatewayException retryAfter(int seconds) {
+        return new GatewayException(status, code, getMessage(), errors, seconds);
+    }
+
+    /** Seconds for the {@code Retry-After} header; 0 = none. */
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public int status() {

@@ -61,6 +61,9 @@ public final class HttpReply {
         exchange.setProperty(STATUS, ge.status());
         exchange.getMessage().setBody(Map.of("error", err));
         json(exchange);
+        if (ge.retryAfterSeconds() > 0) {
+            exchange.getMessage().setHeader("Retry-After", String.valueOf(ge.retryAfterSeconds()));
+        }
     }
 
     public static GatewayException unwrap(Throwable t) {

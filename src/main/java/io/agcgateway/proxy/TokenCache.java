@@ -57,6 +57,16 @@ public final class TokenCache {
         return integrationKey + '\u0000' + connectionId;
     }
 
+    /** A fresh entry from memory, or null when the row must be read (and maybe refreshed): never blocks. */
+    public Entry cached(String integrationKey, String connectionId) {
+        Entry e = entries.get(key(integrationKey, connectionId));
+        if (e != null && clock.millis() < e.validUntil()) {
+            metrics.tokenCache(true);
+            return e;
+        }
+        return null;
+    }
+
     /**
      * @return a usable token for the connection
      * @throws GatewayException 404 unknown_provider_config / unknown_connection, 424 refresh_failed

@@ -18,7 +18,7 @@ public final class ProxyMemoryMain {
         s.put("gateway.port", args[1]);
         s.put("gateway.public-url", "http://127.0.0.1:" + args[1]);
         s.put("gateway.secret-key", "5b0b8a3e-2f4c-4d7a-9e1f-0c2d3e4f5a6b");
-        s.put("gateway.proxy.timeout", "120s");
+        s.put("gateway.proxy.idle-timeout", "120s");
         Gateway gw = Gateway.start(s);
         TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
         IntegrationStore integrations = gw.bean("integrationStore", IntegrationStore.class);

@@ -30,7 +30,7 @@ class ProviderFaultsTest {
     static void boot() {
         Map<String, String> gs = TestGateway.with(TestGateway.settings(TestGateway.Store.H2),
                 "gateway.refresh.margin", "55s", "gateway.oauth.token-timeout", "1s", "gateway.proxy.retry-base", "100ms",
-                "gateway.proxy.timeout", "3s");
+                "gateway.proxy.idle-timeout", "3s");
         pg = ProviderAndGateway.start(gs, Map.of("gateway.sandbox.token-lifetime", "60s"));
         id = pg.connect("faults");
     }

@@ -1,0 +1,64 @@
+package io.agcgateway.proxy;
+
+import io.agcgateway.http.GatewayException;
+import io.agcgateway.http.vertx.UpstreamBusyException;
+import java.net.ConnectException;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/** The decision after each attempt (DESIGN rules in docs/ARCHITECTURE.md, "Proxy"). Pure: no I/O, no waiting. */
+final class AttemptRules {
+    private final RetryPolicy retryPolicy;
+
+    AttemptRules(RetryPolicy retryPolicy) {
+        this.retryPolicy = retryPolicy;
+    }
+
+    /** The provider answered with {@code status}. */
+    AttemptDecision afterAnswer(ProxyCall call, int status, Function<String, String> header, long nowMs) {
+        // A caller that sends its own Authorization (Nango-Proxy-Authorization) owns that credential: its 401 is
+        // relayed, never answered by spending a rotation of the connection's refresh token.
+        if (status == 401 && !call.refreshed() && call.replayable() && !call.callerAuthorization()) {
+            return AttemptDecision.refresh();
+        }
+        if (call.attempts() <= call.retries && call.replayable() && RetryPolicy.retryable(status, call.retryOn)) {
+            long wait = retryPolicy.waitMs(call.attempts(), header, call.entry().provider().retryAtHeaders(), call.waitedMs(), nowMs);
+            if (wait >= 0) {
+                return AttemptDecision.retry(wait, "upstream_" + status);
+            }
+        }
+        return AttemptDecision.relay("upstream_" + status);
+    }
+
+    /** The attempt got no usable answer: a network error, a timeout, or an answer broken off mid-body. */
+    AttemptDecision afterFailure(ProxyCall call, Throwable t, long nowMs) {
+        if (t instanceof UpstreamBusyException) {
+            // the provider was never asked: Retries do not apply, the caller is told to come back
+            return AttemptDecision.fail(new GatewayException(503, "upstream_busy",
+                    "Every connection to the provider is in use; try again shortly."));
+        }
+        if (call.attempts() <= call.retries && call.replayable()) {
+            long wait = retryPolicy.waitMs(call.attempts(), null, List.of(), call.waitedMs(), nowMs);
+            if (wait >= 0) {
+                return AttemptDecision.retry(wait, "upstream_failure");
+            }
+        }
+        return AttemptDecision.fail(timeout(t)
+                ? new GatewayException(504, "upstream_timeout", "The provider did not answer in time.")
+                : new GatewayException(502, "upstream_unreachable", "The provider could not be reached."));
+    }
+
+    /** Vert.x reports idle and connect timeouts as TimeoutException subclasses or Netty's ConnectTimeoutException. */
+    static boolean timeout(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof TimeoutException || c.getClass().getSimpleName().contains("TimeoutException")) {
+                return true;
+            }
+            if (c instanceof ConnectException) {
+                return false;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,39 @@
+package io.agcgateway.proxy;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+/** Route step {@code proxyAttempt}: the message for one try — the chosen headers, the token, path, query and body. */
+public final class ProxyAttempt implements Processor {
+    @Override
+    public void process(Exchange exchange) {
+        ProxyCall call = exchange.getProperty(ProxyCall.PROPERTY, ProxyCall.class);
+        boolean first = call.attempts() == 0;
+        call.attemptStarted();
+        exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
+        Message m = exchange.getMessage();
+        m.removeHeaders("*");
+        m.getHeaders().putAll(call.forward);
+        if (!call.callerAuthorization()) {
+            m.setHeader("Authorization", "Bearer " + call.entry().accessToken());
+        }
+        m.setHeader(Exchange.HTTP_METHOD, call.method);
+        m.setHeader(Exchange.HTTP_PATH, call.path());
+        if (call.rawQuery != null) {
+            m.setHeader(Exchange.HTTP_RAW_QUERY, call.rawQuery);
+        }
+        if (call.replayBody() != null) {
+            // a Buffer handed to Vert.x is written out by its transport: each retry sends its own copy
+            m.setBody(first ? call.replayBody() : call.replayBody().copy());
+        } else if (call.streamsBody()) {
+            String length = call.caller.getHeader("Content-Length");
+            if (length != null) {
+                m.setHeader("Content-Length", length.trim());
+            }
+            m.setBody(call.caller);
+        } else {
+            m.setBody(null);
+        }
+    }
+}
