@@ -21,7 +21,6 @@ class BootSmokeTest {
             Http.Res m = http.get("/observe/metrics");
             assertThat(m.status()).isEqualTo(200);
             assertThat(m.body()).contains("camel_exchanges");
-            System.out.println("integrations: " + r.status());
         }
     }
 }

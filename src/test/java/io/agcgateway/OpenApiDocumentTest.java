@@ -34,21 +34,22 @@ class OpenApiDocumentTest {
         gw.close();
     }
 
-    /** Validates a real answer against paths[path][method].responses[status] of the document. */
-    private static void conforms(String path, String method, Http.Res res) {
-        JsonNode response = doc.at("/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method + "/responses/" + res.status());
-        assertThat(response.isMissingNode()).as(method + " " + path + " documents status " + res.status()).isFalse();
+    /** The call answered {@code status}, with a body valid under paths[path][method].responses[status]. */
+    private static void conforms(String path, String method, int status, Http.Res res) {
+        assertThat(res.status()).as(method + " " + path + ": " + res.body()).isEqualTo(status);
+        JsonNode response = doc.at("/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method + "/responses/" + status);
+        assertThat(response.isMissingNode()).as(method + " " + path + " documents status " + status).isFalse();
         if (response.has("$ref")) {
             response = doc.at(response.get("$ref").asText().substring(1));
         }
         JsonNode schemaNode = response.at("/content/application~1json/schema");
-        assertThat(schemaNode.isMissingNode()).as(method + " " + path + " " + res.status() + " has a JSON schema").isFalse();
+        assertThat(schemaNode.isMissingNode()).as(method + " " + path + " " + status + " has a JSON schema").isFalse();
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         root.set("allOf", Json.MAPPER.createArrayNode().add(schemaNode));
         root.set("components", doc.get("components"));
         Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(root);
-        assertThat(schema.validate(res.json())).as(method + " " + path + " " + res.status() + ": " + res.body()).isEmpty();
+        assertThat(schema.validate(res.json())).as(method + " " + path + " " + status + ": " + res.body()).isEmpty();
     }
 
     @Test
@@ -62,34 +63,35 @@ class OpenApiDocumentTest {
 
     @Test
     void integrationsAndProviders_conform() {
-        conforms("/integrations", "post", http.post("/integrations", """
+        conforms("/integrations", "post", 200, http.post("/integrations", """
                 {"unique_key":"oa","provider":"atlassian-government-cloud","credentials":{"type":"OAUTH2","client_id":"c","client_secret":"s","scopes":"read:jira-work"}}"""));
-        conforms("/integrations", "get", http.get("/integrations"));
-        conforms("/integrations/{uniqueKey}", "get", http.get("/integrations/oa?include=credentials"));
-        conforms("/integrations/{uniqueKey}", "patch", http.patch("/integrations/oa", "{\"display_name\":\"OA\"}"));
-        conforms("/integrations/{uniqueKey}", "get", http.get("/integrations/missing"));
-        conforms("/integrations", "post", http.post("/integrations", "{\"unique_key\":\"oa\",\"provider\":\"atlassian\"}"));
-        conforms("/integrations/{uniqueKey}", "delete", http.delete("/integrations/oa"));
-        conforms("/integrations", "get", http.send("GET", "/integrations", null, "Authorization", null));
-        conforms("/providers", "get", http.get("/providers"));
-        conforms("/providers/{provider}", "get", http.get("/providers/atlassian-government-cloud"));
+        conforms("/integrations", "get", 200, http.get("/integrations"));
+        conforms("/integrations/{uniqueKey}", "get", 200, http.get("/integrations/oa?include=credentials"));
+        conforms("/integrations/{uniqueKey}", "patch", 200, http.patch("/integrations/oa", "{\"display_name\":\"OA\"}"));
+        conforms("/integrations/{uniqueKey}", "get", 404, http.get("/integrations/missing"));
+        conforms("/integrations", "post", 400, http.post("/integrations", "{\"unique_key\":\"oa-2\",\"provider\":\"no-such-provider\"}"));
+        conforms("/integrations", "post", 409, http.post("/integrations", "{\"unique_key\":\"oa\",\"provider\":\"atlassian\"}"));
+        conforms("/integrations/{uniqueKey}", "delete", 200, http.delete("/integrations/oa"));
+        conforms("/integrations", "get", 401, http.send("GET", "/integrations", null, "Authorization", null));
+        conforms("/providers", "get", 200, http.get("/providers"));
+        conforms("/providers/{provider}", "get", 200, http.get("/providers/atlassian-government-cloud"));
     }
 
     @Test
     void connectSessionsConnectionsAndLogs_conform() {
-        conforms("/connect/sessions", "post", http.post("/connect/sessions",
+        conforms("/connect/sessions", "post", 201, http.post("/connect/sessions",
                 "{\"end_user\":{\"id\":\"u1\"},\"allowed_integrations\":[\"agc-sandbox\"]}"));
         Http.Res imported = http.post("/connections", """
                 {"provider_config_key":"agc-sandbox","connection_id":"openapi-1",
                  "credentials":{"type":"OAUTH2","access_token":"at-openapi","refresh_token":"rt-openapi","expires_at":"2099-01-01T00:00:00Z"},
                  "connection_config":{"cloudId":"4f8e2d1c-6b5a-4c3d-8e9f-1a2b3c4d5e6f"}}""");
-        conforms("/connections", "post", imported);
-        conforms("/connections", "get", http.get("/connections"));
-        conforms("/connections/{connectionId}", "get", http.get("/connections/openapi-1?provider_config_key=agc-sandbox"));
-        conforms("/connections/{connectionId}", "get", http.get("/connections/nope?provider_config_key=agc-sandbox"));
-        conforms("/logs", "get", http.get("/logs?limit=5"));
-        conforms("/logs", "get", http.get("/logs?type=bogus"));
-        conforms("/logs/{id}", "get", http.get("/logs/999999999"));
-        conforms("/connections/{connectionId}", "delete", http.delete("/connections/openapi-1?provider_config_key=agc-sandbox"));
+        conforms("/connections", "post", 201, imported);
+        conforms("/connections", "get", 200, http.get("/connections"));
+        conforms("/connections/{connectionId}", "get", 200, http.get("/connections/openapi-1?provider_config_key=agc-sandbox"));
+        conforms("/connections/{connectionId}", "get", 404, http.get("/connections/nope?provider_config_key=agc-sandbox"));
+        conforms("/logs", "get", 200, http.get("/logs?limit=5"));
+        conforms("/logs", "get", 400, http.get("/logs?type=bogus"));
+        conforms("/logs/{id}", "get", 404, http.get("/logs/999999999"));
+        conforms("/connections/{connectionId}", "delete", 200, http.delete("/connections/openapi-1?provider_config_key=agc-sandbox"));
     }
 }

@@ -2,9 +2,12 @@ package io.agcgateway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
@@ -33,11 +36,22 @@ class RetryPolicyTest {
     }
 
     @Test
-    void withoutHeaders_backoffIsExponentialWithJitter() {
-        for (int i = 0; i < 50; i++) {
+    void withoutHeaders_waitStaysBetweenHalfAndAllOfTheExponentialStep() {
+        for (int i = 0; i < 1_000; i++) {
             assertThat(p.waitMs(1, null, List.of(), 0, NOW)).isBetween(50L, 100L);
             assertThat(p.waitMs(3, null, List.of(), 0, NOW)).isBetween(200L, 400L);
+            assertThat(p.waitMs(5, Map.of("X-Other", "1")::get, List.of(), 0, NOW)).isBetween(800L, 1_600L);
         }
+    }
+
+    @Test
+    void withoutHeaders_jitterSpreadsTheWaitsOfOneAttempt() {
+        // 1,000 draws over the 201 values of [200, 400]: a fixed or barely varying wait misses both ends;
+        // a uniform one misses them with a chance below 1e-50
+        List<Long> waits = IntStream.range(0, 1_000).mapToObj(i -> p.waitMs(3, null, List.of(), 0, NOW)).toList();
+        assertThat(new HashSet<>(waits)).hasSizeGreaterThan(100);
+        assertThat(Collections.min(waits)).isLessThan(225L);
+        assertThat(Collections.max(waits)).isGreaterThan(375L);
     }
 
     @Test
