@@ -7,6 +7,7 @@ import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.config.StartupException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.RequestBody;
+import io.agcgateway.http.vertx.EventLoopServers;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.integrations.IntegrationsApi;
 import io.agcgateway.connections.ConnectionStore;
@@ -104,10 +105,14 @@ public final class Gateway implements AutoCloseable {
             main.bind("providerCatalog", catalog);
             main.bind("apiKeyAuth", new ApiKeyAuth(keys.secretKey));
             main.bind("reply", new HttpReply());
-            // platform-http runs each request on a Vert.x worker; the proxy holds one for the whole upstream call,
-            // so the pool (Vert.x default 20) bounds proxy concurrency. VertxPlatformHttpServer picks this bean up.
+            // platform-http runs API requests on Vert.x workers (the proxy runs on the event loops); a step that blocks
+            // an event loop longer than max-event-loop-block is logged by Vert.x's checker (tests set it strict).
+            // VertxPlatformHttpServer picks this bean up.
             main.bind("vertxOptions", new io.vertx.core.VertxOptions()
-                    .setWorkerPoolSize(settings.integer("gateway.http.worker-threads", 4, 1024)));
+                    .setWorkerPoolSize(settings.integer("gateway.http.worker-threads", 4, 1024))
+                    .setMaxEventLoopExecuteTime(settings.duration("gateway.http.max-event-loop-block").toNanos())
+                    .setWarningExceptionTime(settings.duration("gateway.http.max-event-loop-block").toNanos())
+                    .setBlockedThreadCheckInterval(Math.max(10, Math.min(1000, settings.duration("gateway.http.max-event-loop-block").toMillis() / 2))));
             main.bind("openApi", new io.agcgateway.http.OpenApiDocument(settings.publicUrl()));
             main.bind("requestBody", bodies);
             main.bind("integrationStore", integrations);
@@ -136,6 +141,10 @@ public final class Gateway implements AutoCloseable {
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
                 throw new StartupException("Camel did not start; the log above names the route or setting at fault");
             }
+            int instances = settings.integer("gateway.http.server-instances", 0, 64);
+            main.getCamelContext().getRegistry().bind("eventLoopServers", EventLoopServers.takeOver(main.getCamelContext(),
+                    settings.host(), settings.port(), instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
+                    settings.duration("gateway.http.idle-timeout")));
             return new Gateway(main, settings, ds, keys);
         } catch (RuntimeException e) {
             try {
@@ -301,6 +310,10 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         try {
+            EventLoopServers servers = bean("eventLoopServers", EventLoopServers.class);
+            if (servers != null) {
+                servers.close();
+            }
             OperationLog log = bean("operationLog", OperationLog.class);
             if (log != null) {
                 log.close();

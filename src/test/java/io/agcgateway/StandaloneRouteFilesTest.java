@@ -25,7 +25,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * does not name, or on another file's setup, fails here.
  */
 class StandaloneRouteFilesTest {
-    private static final Pattern REF = Pattern.compile("(?m)(?:\\b(?:ref|executorService):\\s*|'#(?:bean:)?)([A-Za-z][A-Za-z0-9]*)");
+    private static final Pattern REF = Pattern.compile("(?m)(?:\\b(?:ref|executorService):\\s*|['\"]#(?:bean:)?)([A-Za-z][A-Za-z0-9]*)");
+    /** A URI scheme the gateway binds as a component bean (upstream:); Camel's own components are found on the classpath. */
+    private static final Pattern SCHEME = Pattern.compile("(?m)\\buri:\\s*[\"']?([a-z][a-zA-Z0-9-]*):");
     private static Gateway donor;
 
     @BeforeAll
@@ -82,6 +84,13 @@ class StandaloneRouteFilesTest {
                 missing.add(bean);
             } else {
                 main.bind(bean, instance);
+            }
+        }
+        Matcher schemes = SCHEME.matcher(Files.readString(file));
+        while (schemes.find()) {
+            Object component = donor.context().getRegistry().lookupByName(schemes.group(1));
+            if (component != null) {
+                main.bind(schemes.group(1), component);
             }
         }
         assertThat(missing).as(file + " names beans the gateway does not provide").isEmpty();

@@ -113,6 +113,9 @@ public final class GatewaySettings {
         integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE);
         integer("gateway.db.pool-size", 2, 500);
         integer("gateway.http.worker-threads", 4, 1024);
+        integer("gateway.http.server-instances", 0, 64);
+        duration("gateway.http.idle-timeout");
+        duration("gateway.http.max-event-loop-block");
         if (cluster() && !isPostgres()) {
             throw bad("gateway.cluster", "true needs PostgreSQL", "set GATEWAY_DB_URL=jdbc:postgresql://... or GATEWAY_CLUSTER=false");
         }

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
+import io.agcgateway.http.vertx.UpstreamAnswer;
 import io.vertx.core.streams.ReadStream;
 
 /**
@@ -17,8 +17,8 @@ final class AnswerBody {
     private AnswerBody() {
     }
 
-    static Future<Object> read(HttpClientResponse res, int limit) {
-        String cl = res.getHeader("Content-Length");
+    static Future<Object> read(UpstreamAnswer res, int limit) {
+        String cl = res.header("Content-Length");
         if (cl != null) {
             try {
                 if (Long.parseLong(cl.trim()) > limit) {
@@ -48,12 +48,12 @@ final class AnswerBody {
 
     /** A read stream that emits {@code head} first, then whatever {@code rest} delivers. */
     static final class Prefixed implements ReadStream<Buffer>, AutoCloseable {
-        final HttpClientResponse rest;
+        final UpstreamAnswer rest;
         private Buffer head;
         private Handler<Buffer> handler;
         private long demand = Long.MAX_VALUE;
 
-        Prefixed(Buffer head, HttpClientResponse rest) {
+        Prefixed(Buffer head, UpstreamAnswer rest) {
             this.head = head;
             this.rest = rest;
         }
@@ -124,7 +124,7 @@ final class AnswerBody {
         /** The caller went away or the relay failed: the upstream connection cannot be reused half-read. */
         @Override
         public void close() {
-            rest.request().reset();
+            rest.close();
         }
     }
 }

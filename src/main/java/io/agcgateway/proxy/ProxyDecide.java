@@ -1,7 +1,7 @@
 package io.agcgateway.proxy;
 
 import io.agcgateway.http.vertx.VertxAnswer;
-import io.vertx.core.http.HttpClientResponse;
+import io.agcgateway.http.vertx.UpstreamAnswer;
 import java.time.Clock;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
@@ -34,13 +34,13 @@ public final class ProxyDecide extends AsyncProcessorSupport implements AsyncPro
         ProxyCall call = exchange.getProperty(ProxyCall.PROPERTY, ProxyCall.class);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Message m = exchange.getMessage();
-        if (failure != null || !(m.getBody() instanceof HttpClientResponse res)) {
+        if (failure != null || !(m.getBody() instanceof UpstreamAnswer res)) {
             apply(exchange, rules.afterFailure(call, failure, clock.millis()));
             callback.done(true);
             return true;
         }
-        int status = res.statusCode();
-        AttemptDecision d = rules.afterAnswer(call, status, res::getHeader, clock.millis());
+        int status = m.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        AttemptDecision d = rules.afterAnswer(call, status, res::header, clock.millis());
         if (!d.kind().equals(AttemptDecision.RELAY)) {
             VertxAnswer.release(res); // the connection goes back before the next try
             apply(exchange, d);

@@ -41,7 +41,8 @@ public final class ProxyModule {
                 EventLoopHttpEngine engine = new EventLoopHttpEngine(ctx, settings.port());
                 Supplier<Vertx> vertx = engine::vertx;
                 r.bind("eventLoopHttpEngine", engine);
-                ctx.addComponent("upstream", new UpstreamComponent(vertx,
+                // bound by its scheme: Camel finds a component in the registry under the name the URI uses
+                r.bind("upstream", new UpstreamComponent(vertx,
                         settings.integer("gateway.proxy.max-connections", 1, 100_000),
                         settings.integer("gateway.proxy.max-waiting", 0, 1_000_000),
                         settings.duration("gateway.proxy.connect-timeout"), settings.duration("gateway.proxy.idle-timeout"),

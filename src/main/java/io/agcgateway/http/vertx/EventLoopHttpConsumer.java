@@ -65,16 +65,17 @@ final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
     /** A body nobody read (the call was refused first): small ones are discarded, large ones end the connection. */
     private static void unreadBody(RoutingContext ctx, Exchange exchange) {
         HttpServerRequest req = ctx.request();
-        if (req.isEnded() || exchange.getProperty(EventLoopHttpEngine.BODY_TAKEN) != null) {
+        String length = req.getHeader("Content-Length");
+        boolean declared = length != null || req.getHeader("Transfer-Encoding") != null || req.version() == HttpVersion.HTTP_2;
+        if (!declared || req.isEnded() || exchange.getProperty(EventLoopHttpEngine.BODY_TAKEN) != null) {
             return;
         }
-        String length = req.getHeader("Content-Length");
         boolean small = length != null && length.trim().matches("\\d{1,7}") && Long.parseLong(length.trim()) <= DRAIN_LIMIT;
         if (small || req.version() == HttpVersion.HTTP_2) {
             req.handler(b -> { });
             req.resume();
         } else {
-            req.connection().close();
+            VertxAnswer.abort(req.connection());
         }
     }
 

@@ -32,21 +32,22 @@ public final class EventLoopHttpEngine extends VertxPlatformHttpEngine {
         // unlike the default engine, this one does not register itself as the engine of every platform-http endpoint
     }
 
+    /** The consumer serves on the main platform-http server of the endpoint's own context (any camel-main app). */
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-        return new EventLoopHttpConsumer(endpoint, processor, VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
-    }
-
-    @Override
-    public int getServerPort() {
-        int actual = super.getServerPort();
-        return actual != 0 ? actual : port;
+        String name = null;
+        for (var e : endpoint.getCamelContext().getRegistry().findByTypeWithName(VertxPlatformHttpRouter.class).entrySet()) {
+            if (name == null || e.getValue().isMainServer()) {
+                name = e.getKey();
+            }
+        }
+        return new EventLoopHttpConsumer(endpoint, processor, name != null ? name : VertxPlatformHttpRouter.getRouterNameFromPort(port));
     }
 
     /** The Vert.x instance of the platform-http server on this engine's port. */
     public Vertx vertx() {
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
-                VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
+                VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
             router = VertxPlatformHttpRouter.lookup(getCamelContext());
         }

@@ -67,6 +67,10 @@ public final class UpstreamComponent extends DefaultComponent {
         return c;
     }
 
+    Vertx vertx() {
+        return vertx.get();
+    }
+
     long idleTimeoutMs() {
         return idleTimeout.toMillis();
     }

@@ -49,14 +49,23 @@ final class UpstreamProducer extends DefaultAsyncProducer {
             callback.done(true);
             return true;
         }
-        endpoint.getComponent().client().request(options).compose(req -> {
+        UpstreamComponent component = endpoint.getComponent();
+        IdleWatch[] watch = new IdleWatch[1];
+        component.client().request(options).compose(req -> {
             exchange.setProperty(CLIENT_REQUEST, req);
-            return send(req, body);
+            long idleMs = component.idleTimeoutMs();
+            watch[0] = new IdleWatch(component.vertx(), idleMs, () -> req.reset(0,
+                    new TimeoutException("nothing sent or received for " + idleMs + " ms")));
+            return send(req, body, watch[0]);
         }).onComplete(ar -> {
             if (ar.failed()) {
+                if (watch[0] != null) {
+                    watch[0].stop();
+                }
                 exchange.setException(translate(ar.cause()));
             } else {
-                answer(exchange.getMessage(), ar.result());
+                watch[0].touch();
+                answer(exchange.getMessage(), ar.result(), watch[0]);
             }
             callback.done(false);
         });
@@ -86,12 +95,11 @@ final class UpstreamProducer extends DefaultAsyncProducer {
                 .setSsl(endpoint.ssl).setHost(endpoint.host).setPort(endpoint.port)
                 .setURI(endpoint.basePath + (path.isEmpty() ? "/" : path) + (query == null || query.isEmpty() ? "" : "?" + query))
                 .setHeaders(headers)
-                .setConnectTimeout(endpoint.getComponent().leaseTimeoutMs())
-                .setIdleTimeout(endpoint.getComponent().idleTimeoutMs());
+                .setConnectTimeout(endpoint.getComponent().leaseTimeoutMs());
     }
 
     @SuppressWarnings("unchecked")
-    private static Future<HttpClientResponse> send(HttpClientRequest req, Object body) {
+    private static Future<HttpClientResponse> send(HttpClientRequest req, Object body, IdleWatch watch) {
         if (body == null) {
             return req.send();
         }
@@ -105,16 +113,33 @@ final class UpstreamProducer extends DefaultAsyncProducer {
             if (req.headers().get("Content-Length") == null) {
                 req.setChunked(true);
             }
-            // not req.send(stream): its pipe ends the request when the source fails, and a chunked body cut by a caller
-            // that went away would reach the provider with a clean last chunk; a reset makes the cut visible
-            ((ReadStream<Buffer>) rs).pipe().endOnFailure(false).to(req).onFailure(e -> req.reset(0, e));
+            upload((ReadStream<Buffer>) rs, req, watch);
             return req.response();
         }
         req.reset();
         return Future.failedFuture(new IllegalArgumentException("upstream: cannot send a body of type " + body.getClass().getName()));
     }
 
-    private static void answer(Message m, HttpClientResponse res) {
+    /**
+     * Not req.send(stream): its pipe ends the request when the source fails, so a chunked body cut by a caller that
+     * went away would reach the provider with a clean last chunk; here a failed source resets the request instead.
+     * Each chunk counts as progress for the idle watch; a full write queue pauses the caller (back-pressure).
+     */
+    private static void upload(ReadStream<Buffer> src, HttpClientRequest req, IdleWatch watch) {
+        src.exceptionHandler(e -> req.reset(0, e));
+        src.endHandler(v -> req.end());
+        src.handler(chunk -> {
+            watch.touch();
+            req.write(chunk);
+            if (req.writeQueueFull()) {
+                src.pause();
+                req.drainHandler(v -> src.resume());
+            }
+        });
+        src.resume();
+    }
+
+    private static void answer(Message m, HttpClientResponse res, IdleWatch watch) {
         res.pause(); // the route decides how the body is read: relayed as a stream, or collected when small
         m.removeHeaders("*");
         for (String name : res.headers().names()) {
@@ -122,7 +147,7 @@ final class UpstreamProducer extends DefaultAsyncProducer {
             m.setHeader(name, values.size() == 1 ? values.get(0) : new ArrayList<>(values));
         }
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, res.statusCode());
-        m.setBody(res);
+        m.setBody(new UpstreamAnswer(res, watch));
     }
 
     /** Pool exhaustion is its own failure: the provider was never asked. */

@@ -1,10 +1,16 @@
 package io.agcgateway.http.vertx;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -64,14 +70,14 @@ public final class VertxAnswer {
         if (body instanceof ReadStream<?> rs) {
             @SuppressWarnings("unchecked")
             ReadStream<Buffer> stream = (ReadStream<Buffer>) rs;
-            return pipe(stream, response);
+            return pipe(stream, ctx.request(), response);
         }
         byte[] converted = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
         return response.end(converted == null ? Buffer.buffer(String.valueOf(body).getBytes(StandardCharsets.UTF_8))
                 : Buffer.buffer(converted));
     }
 
-    private static Future<Void> pipe(ReadStream<Buffer> source, HttpServerResponse response) {
+    private static Future<Void> pipe(ReadStream<Buffer> source, HttpServerRequest request, HttpServerResponse response) {
         if (response.headers().get("Content-Length") == null) {
             response.setChunked(true);
         }
@@ -83,7 +89,12 @@ public final class VertxAnswer {
         source.pipe().endOnFailure(false).to(response).onComplete(r -> {
             if (r.failed()) {
                 release(source);
-                response.reset(); // RST on HTTP/2, close on HTTP/1.1: a cut answer must not look complete
+                // a cut answer must not look complete: RST the HTTP/2 stream, close an HTTP/1.1 connection
+                if (request.version() == HttpVersion.HTTP_2) {
+                    response.reset();
+                } else {
+                    abort(request.connection());
+                }
                 done.tryFail(r.cause());
             } else {
                 done.tryComplete();
@@ -92,9 +103,32 @@ public final class VertxAnswer {
         return done.future();
     }
 
+    /**
+     * Closes an HTTP/1.1 connection now. Vert.x's close() first flushes what is queued, which never completes when the
+     * caller stopped reading; the Netty channel's close() drops the queue (the file descriptor is freed at once).
+     */
+    static void abort(HttpConnection connection) {
+        if (connection instanceof ConnectionBase base) {
+            // like nginx's reset_timedout_connection: an RST frees the socket and its queued bytes at once
+            // (the pipeline's close() waits for queued bytes to flush: the transport is closed directly)
+            Channel ch = base.channel();
+            if (ch.isOpen()) {
+                try {
+                    ch.config().setOption(ChannelOption.SO_LINGER, 0);
+                } catch (RuntimeException alreadyClosed) {
+                    // closed in between: nothing to free
+                }
+                ch.eventLoop().execute(() -> ch.unsafe().close(ch.voidPromise()));
+            }
+        } else {
+            connection.close();
+        }
+    }
+
     /** Gives an upstream answer's connection back (reset: it cannot be reused half-read). */
     public static void release(Object body) {
         if (body instanceof HttpClientResponse r) {
+            r.exceptionHandler(e -> { });
             r.request().reset();
         } else if (body instanceof AutoCloseable c) {
             try {

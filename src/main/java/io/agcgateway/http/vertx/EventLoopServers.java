@@ -1,0 +1,67 @@
+package io.agcgateway.http.vertx;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * platform-http starts one Vert.x {@code HttpServer}: every connection then lands on one event loop, so the routes
+ * that run there (api-proxy) use one core. This starts {@code instances} servers on the same port with the same
+ * router, each created on its own event loop (Vert.x shares the port and spreads connections over them), with the
+ * connection idle timeout platform-http does not set — idle keep-alives, half-sent requests and callers that stop
+ * reading are closed — then closes the original server. Nothing is unbound in between: the port stays shared.
+ */
+public final class EventLoopServers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoopServers.class);
+    private final List<HttpServer> servers = new ArrayList<>();
+
+    private EventLoopServers() {
+    }
+
+    public static EventLoopServers takeOver(CamelContext ctx, String host, int port, int instances, Duration idleTimeout) {
+        VertxPlatformHttpRouter r = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        VertxPlatformHttpServer platform = r == null ? null : r.getServer();
+        EventLoopServers s = new EventLoopServers();
+        if (platform == null || platform.getServer() == null) {
+            throw new IllegalStateException("the platform-http server is not running");
+        }
+        HttpServer original = platform.getServer();
+        Handler<HttpServerRequest> router = original.requestHandler();
+        Vertx vertx = platform.getVertx();
+        HttpServerOptions options = new HttpServerOptions()
+                .setIdleTimeout((int) Math.max(1, idleTimeout.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        try {
+            for (int i = 0; i < instances; i++) {
+                // created from this (non-Vert.x) thread, each server gets a new context on the next event loop
+                HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+                server.listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                s.servers.add(server);
+            }
+            original.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            s.close();
+            throw new IllegalStateException("cannot start " + instances + " HTTP server instances on port " + port + ": " + e.getMessage(), e);
+        }
+        LOG.info("HTTP served by {} event-loop server instances on {}:{} (idle timeout {} ms)", instances, host, port, idleTimeout.toMillis());
+        return s;
+    }
+
+    @Override
+    public void close() {
+        for (HttpServer server : servers) {
+            server.close();
+        }
+        servers.clear();
+    }
+}

@@ -1,0 +1,212 @@
+package io.agcgateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.agcgateway.Gateway;
+import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.crypto.TokenCipher;
+import io.agcgateway.integrations.Integration;
+import io.agcgateway.integrations.IntegrationStore;
+import io.agcgateway.support.Http;
+import io.agcgateway.support.TestGateway;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy under pressure: callers that stop reading, a full upstream pool, more calls than the node admits, and the
+ * rule that no proxy step blocks an event loop (Vert.x's blocked-thread checker set strict: 100 ms).
+ */
+class ProxyOverloadTest {
+    static final long HUGE = 2_000_000_000L;
+    static FakeUpstream up;
+    static Gateway pooled;
+    static Gateway admitting;
+    static ListAppender<ILoggingEvent> blocked;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        up = new FakeUpstream();
+        Path catalog = Files.createTempFile("providers-overload", ".yaml");
+        Files.writeString(catalog, up.catalogYaml(TestGateway.freePort()));
+        blocked = new ListAppender<>();
+        blocked.start();
+        ((Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker")).addAppender(blocked);
+        pooled = boot(catalog, "gateway.proxy.max-connections", "2", "gateway.proxy.lease-timeout", "300ms",
+                "gateway.http.max-event-loop-block", "100ms");
+        admitting = boot(catalog, "gateway.proxy.max-in-flight", "2");
+    }
+
+    static Gateway boot(Path catalog, String... kv) {
+        List<String> all = new ArrayList<>(List.of("gateway.providers", catalog.toString(), "gateway.sandbox", "false",
+                "gateway.proxy.idle-timeout", "2s", "gateway.proxy.retry-base", "20ms"));
+        all.addAll(List.of(kv));
+        Gateway gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), all.toArray(new String[0])));
+        TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
+        IntegrationStore integrations = gw.bean("integrationStore", IntegrationStore.class);
+        long now = System.currentTimeMillis();
+        integrations.insert(new Integration(0, "jira", "test-upstream", "Jira", "cid", cipher.encrypt("csecret", "client_secret"),
+                null, null, false, now, now));
+        gw.bean("connectionStore", ConnectionStore.class).insert(integrations.find("jira").id(), "u1",
+                cipher.encrypt("tok-1", "access_token"), cipher.encrypt("rt-tok-1", "refresh_token"), null, now + 3_600_000,
+                "{\"cloudId\":\"cloud-123\"}", null, null, null, null, null, now);
+        return gw;
+    }
+
+    @AfterAll
+    static void shutdown() {
+        ((Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker")).detachAppender(blocked);
+        pooled.close();
+        admitting.close();
+        up.close();
+    }
+
+    static Http.Res proxy(Gateway gw, String path, String... headers) {
+        List<String> h = new ArrayList<>(List.of("Provider-Config-Key", "jira", "Connection-Id", "u1"));
+        h.addAll(List.of(headers));
+        return new Http(gw.baseUrl(), gw.secretKey()).send("GET", path, null, h.toArray(new String[0]));
+    }
+
+    /** A caller that asks for a huge answer and never reads it. */
+    static Socket stalledReader(Gateway gw) throws IOException {
+        Socket s = new Socket("127.0.0.1", URI.create(gw.baseUrl()).getPort());
+        s.setReceiveBufferSize(4096);
+        OutputStream out = s.getOutputStream();
+        out.write(("GET /proxy/_bytes?size=" + HUGE + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + gw.secretKey()
+                + "\r\nProvider-Config-Key: jira\r\nConnection-Id: u1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return s;
+    }
+
+    static void awaitInFlight(Gateway gw, int n, long ms) throws InterruptedException {
+        ProxyCallLog calls = gw.bean("proxyCallLog", ProxyCallLog.class);
+        long end = System.currentTimeMillis() + ms;
+        while (calls.inFlight() != n && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
+        }
+        assertThat(calls.inFlight()).as("proxied calls in flight").isEqualTo(n);
+    }
+
+    /** Reads what the gateway sent until it closed the connection; fails if it never does. */
+    static long drainUntilClosed(Socket s) throws IOException {
+        s.setSoTimeout(10_000);
+        long n = 0;
+        byte[] b = new byte[65536];
+        try (InputStream in = s.getInputStream()) {
+            int k;
+            while ((k = in.read(b)) >= 0) {
+                n += k;
+                assertThat(n).as("the stalled answer kept flowing: the connection was not closed").isLessThan(HUGE / 4);
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the gateway left a stalled caller's connection open", e);
+        } catch (IOException reset) {
+            // a reset is a close too
+        }
+        return n;
+    }
+
+    @Test
+    void stalledReaders_holdNothingElse_areClosedByTheIdleTimeout_andThePoolRecovers() throws Exception {
+        List<Socket> stalled = List.of(stalledReader(pooled), stalledReader(pooled));
+        awaitInFlight(pooled, 2, 5_000);
+        Http api = new Http(pooled.baseUrl(), pooled.secretKey());
+        for (int i = 0; i < 10; i++) {
+            long t0 = System.nanoTime();
+            assertThat(api.send("GET", "/integrations", null).status()).isEqualTo(200);
+            assertThat(api.send("GET", "/observe/health", null).status()).isEqualTo(200);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("API and health answer while readers stall").isLessThan(1_000);
+        }
+        // both upstream connections are held by the stalled answers: a third call is told so, it does not queue forever
+        Http.Res busy = proxy(pooled, "/proxy/ok");
+        assertThat(busy.status()).as(busy.body()).isEqualTo(503);
+        assertThat(busy.json().at("/error/code").asText()).isEqualTo("upstream_busy");
+        awaitInFlight(pooled, 0, 10_000);
+        for (Socket s : stalled) {
+            assertThat(drainUntilClosed(s)).isLessThan(HUGE);
+            s.close();
+        }
+        assertThat(proxy(pooled, "/proxy/ok").status()).isEqualTo(200);
+    }
+
+    @Test
+    void beyondMaxInFlight_is503GatewayOverloaded_withRetryAfter() throws Exception {
+        List<Socket> stalled = List.of(stalledReader(admitting), stalledReader(admitting));
+        awaitInFlight(admitting, 2, 5_000);
+        Http.Res over = proxy(admitting, "/proxy/ok");
+        assertThat(over.status()).as(over.body()).isEqualTo(503);
+        assertThat(over.json().at("/error/code").asText()).isEqualTo("gateway_overloaded");
+        assertThat(over.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(new Http(admitting.baseUrl(), admitting.secretKey()).send("GET", "/integrations", null).status()).isEqualTo(200);
+        for (Socket s : stalled) {
+            s.close();
+        }
+        awaitInFlight(admitting, 0, 10_000);
+        assertThat(proxy(admitting, "/proxy/ok").status()).isEqualTo(200);
+    }
+
+    @Test
+    void noProxyStep_blocksAnEventLoop() throws Exception {
+        Vertx vertx = VertxPlatformHttpRouter.lookup(pooled.context(),
+                VertxPlatformHttpRouter.getRouterNameFromPort(URI.create(pooled.baseUrl()).getPort())).vertx();
+        // the checker is live: a step that sleeps on the loop is reported
+        blocked.list.clear();
+        vertx.runOnContext(v -> sleep(400));
+        long end = System.currentTimeMillis() + 3_000;
+        while (blocked.list.isEmpty() && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
+        }
+        assertThat(blocked.list).as("Vert.x blocked-thread checker output").isNotEmpty();
+        Thread.sleep(800); // the sleeping step has ended and its last warning is out
+        blocked.list.clear();
+
+        // first use loads classes (DNS resolver, codecs) on the loop once; the rule is about every call after that
+        proxyMix();
+        blocked.list.clear();
+        proxyMix();
+        assertThat(blocked.list).as("an event loop was blocked during proxied calls").isEmpty();
+    }
+
+    /** Every proxy path that could block: a token-cache miss, a 401 with forced refresh, Retries waits, an upload, a download. */
+    private static void proxyMix() {
+        TokenCache cache = pooled.bean("tokenCache", TokenCache.class);
+        for (int i = 0; i < 5; i++) {
+            cache.invalidate("jira", "u1"); // a miss: database read off the loop
+            assertThat(proxy(pooled, "/proxy/miss").status()).isEqualTo(200);
+        }
+        up.validToken.set("rotated-elsewhere"); // 401 -> forced refresh (token endpoint) off the loop, then replay
+        assertThat(proxy(pooled, "/proxy/_checked").status()).isEqualTo(200);
+        up.faultsLeft.set(2); // two 503s, waits on a timer, third try answers
+        assertThat(proxy(pooled, "/proxy/r", "Retries", "3").status()).isEqualTo(200);
+        String upload = "u".repeat(300_000);
+        assertThat(new Http(pooled.baseUrl(), pooled.secretKey()).send("POST", "/proxy/upload", upload,
+                "Provider-Config-Key", "jira", "Connection-Id", "u1", "Content-Type", "text/plain").json().get("bodyLength").asLong())
+                .isEqualTo(upload.length());
+        assertThat(proxy(pooled, "/proxy/_bytes?size=3000000").body()).hasSize(3_000_000);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
