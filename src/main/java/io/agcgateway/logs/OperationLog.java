@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -156,10 +156,13 @@ public final class OperationLog implements AutoCloseable {
         }
     }
 
-    /** The database, not a row, is at fault: no connection from the pool, or SQLSTATE class 08 / 57P (connection, shutdown). */
+    /**
+     * The database, not a row, is at fault: no connection from the pool, a transaction that could not begin, commit or roll
+     * back (its connection is gone), or SQLSTATE class 08 / 57P (connection exception, operator intervention).
+     */
     static boolean unavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CannotCreateTransactionException || t instanceof CannotGetJdbcConnectionException
+            if (t instanceof TransactionException || t instanceof CannotGetJdbcConnectionException
                     || t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
                 return true;
             }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.TransactionSystemException;
 
 /** The writer's batch rules on H2 and PostgreSQL: one refused row costs that row only; no value can be refused for its text. */
 class OperationLogTest {
@@ -142,6 +143,8 @@ class OperationLogTest {
         assertThat(OperationLog.unavailable(new SQLTransientConnectionException("timeout"))).isTrue();
         assertThat(OperationLog.unavailable(new RuntimeException(new java.sql.SQLException("gone", "08006")))).isTrue();
         assertThat(OperationLog.unavailable(new RuntimeException(new java.sql.SQLException("shutting down", "57P01")))).isTrue();
+        assertThat(OperationLog.unavailable(new TransactionSystemException("JDBC rollback failed",
+                new java.sql.SQLException("Connection is closed")))).as("the connection broke mid-batch").isTrue();
         assertThat(OperationLog.unavailable(new RuntimeException(new java.sql.SQLException("invalid byte sequence", "22021")))).isFalse();
         assertThat(OperationLog.unavailable(new RuntimeException(new java.sql.SQLException("null value", "23502")))).isFalse();
     }
