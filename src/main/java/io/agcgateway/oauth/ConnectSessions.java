@@ -9,6 +9,7 @@ import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
 import io.agcgateway.http.RequestBody;
+import io.agcgateway.http.RequestParams;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
@@ -103,7 +104,7 @@ public final class ConnectSessions {
             List<String> keys = new ArrayList<>();
             for (int i = 0; i < allowed.size(); i++) {
                 JsonNode k = allowed.get(i);
-                if (!k.isTextual() || integrations.find(k.asText()) == null) {
+                if (!k.isTextual() || integrations.find(RequestBody.checked(k.asText(), "allowed_integrations." + i)) == null) {
                     throw GatewayException.invalidBody("allowed_integrations." + i, "Integration does not exist");
                 }
                 keys.add(k.asText());
@@ -152,9 +153,10 @@ public final class ConnectSessions {
 
     /** GET /connect?session_token=: the hosted page. Bad tokens get a clear HTML page, never JSON. */
     public void page(Exchange ex) {
-        String token = Secrets.query(ex.getMessage().getHeader(Exchange.HTTP_QUERY, String.class)).get("session_token");
+        String token;
         Session s;
         try {
+            token = RequestParams.query(ex).get("session_token");
             s = usable(token);
         } catch (GatewayException e) {
             ex.setProperty(HttpReply.STATUS, e.status() == 401 ? 401 : 400);
@@ -238,7 +240,7 @@ public final class ConnectSessions {
             RequestBody.rejectUnknown(endUser, END_USER, "end_user.");
             RequestBody.required(endUser, "id", 255, "end_user.id");
             RequestBody.string(endUser, "email", 255, "end_user.email");
-            RequestBody.string(endUser, "display_name", 255, "end_user.display_name");
+            RequestBody.text(endUser, "display_name", 255, "end_user.display_name");
             stringMap(endUser.get("tags"), "end_user.tags");
             endUserJson = Json.write(endUser);
         }
@@ -250,7 +252,7 @@ public final class ConnectSessions {
             }
             RequestBody.rejectUnknown(org, ORGANIZATION, "organization.");
             RequestBody.required(org, "id", 255, "organization.id");
-            RequestBody.string(org, "display_name", 255, "organization.display_name");
+            RequestBody.text(org, "display_name", 255, "organization.display_name");
             orgJson = Json.write(org);
         }
         stringMap(tags, "tags");
@@ -277,7 +279,7 @@ public final class ConnectSessions {
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = defaults.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            String path = "integrations_config_defaults." + e.getKey();
+            String path = "integrations_config_defaults." + RequestBody.checked(e.getKey(), "integrations_config_defaults");
             if (integrations.find(e.getKey()) == null) {
                 throw GatewayException.invalidBody(path, "Integration does not exist");
             }
