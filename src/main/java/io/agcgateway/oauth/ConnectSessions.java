@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agcgateway.catalog.Provider;
 import io.agcgateway.catalog.ProviderCatalog;
+import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
@@ -94,7 +95,7 @@ public final class ConnectSessions {
 
     public void create(Exchange ex) {
         ObjectNode body = bodies.object(ex, BODY);
-        Fields f = common(body);
+        Fields f = common(body, true);
         JsonNode allowed = body.get("allowed_integrations");
         String allowedJson = null;
         if (allowed != null && !allowed.isNull()) {
@@ -123,10 +124,15 @@ public final class ConnectSessions {
         if (integration == null) {
             throw GatewayException.invalidBody("integration_id", "Integration does not exist");
         }
-        if (connections.find(integrationKey, connectionId) == null) {
+        Connection connection = connections.find(integrationKey, connectionId);
+        if (connection == null) {
             throw GatewayException.invalidBody("connection_id", "Connection does not exist");
         }
-        Fields f = common(body);
+        // Nango makes end_user optional here: the connection already has one, and the session shows it
+        Fields f = common(body, false);
+        if (f.endUser() == null && connection.endUser() != null) {
+            f = withEndUserOf(f, connection.endUser());
+        }
         checkDefaultsKeys(body.get("integrations_config_defaults"));
         issue(ex, f, Json.write(List.of(integrationKey)), connectionId, integration.id(), "connect_session_reconnect");
     }
@@ -226,10 +232,10 @@ public final class ConnectSessions {
     private record Fields(String endUser, String organization, String defaults, String overrides, String tags, String webhookUrlOverride) {
     }
 
-    private Fields common(ObjectNode body) {
+    private Fields common(ObjectNode body, boolean endUserRequired) {
         JsonNode endUser = body.get("end_user");
         JsonNode tags = body.get("tags");
-        if ((endUser == null || endUser.isNull()) && (tags == null || tags.isNull())) {
+        if (endUserRequired && (endUser == null || endUser.isNull()) && (tags == null || tags.isNull())) {
             throw GatewayException.invalidBody("end_user", "'end_user' is required unless 'tags' is given.");
         }
         String endUserJson = null;
@@ -271,6 +277,14 @@ public final class ConnectSessions {
         return new Fields(endUserJson, orgJson, defaults == null || defaults.isNull() ? null : Json.write(defaults),
                 overrides == null || overrides.isNull() ? null : Json.write(overrides),
                 tags == null || tags.isNull() ? null : Json.write(tags), webhook);
+    }
+
+    /** A connection's end_user holds its organization (see OAuthCallback.store); a session keeps the two apart. */
+    private static Fields withEndUserOf(Fields f, String connectionEndUser) {
+        Map<String, Object> endUser = new LinkedHashMap<>(Json.toMap(Json.read(connectionEndUser)));
+        Object organization = endUser.remove("organization");
+        return new Fields(Json.write(endUser), f.organization() != null || organization == null ? f.organization() : Json.write(organization),
+                f.defaults(), f.overrides(), f.tags(), f.webhookUrlOverride());
     }
 
     private void checkDefaultsKeys(JsonNode defaults) {
