@@ -7,11 +7,11 @@ import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
 import io.agcgateway.http.RequestBody;
+import io.agcgateway.http.RequestParams;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
-import io.agcgateway.oauth.Secrets;
 import io.agcgateway.refresh.RefreshService;
 import java.time.Clock;
 import java.time.Instant;
@@ -129,9 +129,9 @@ public final class ConnectionsApi {
         JsonNode ids = body.get("connection_id");
         List<String> connectionIds = new ArrayList<>();
         if (ids != null && ids.isTextual()) {
-            connectionIds.add(ids.asText());
+            connectionIds.add(RequestBody.checked(ids.asText(), "connection_id"));
         } else if (ids != null && ids.isArray() && !ids.isEmpty()) {
-            ids.forEach(i -> connectionIds.add(i.asText()));
+            ids.forEach(i -> connectionIds.add(RequestBody.checked(i.asText(), "connection_id." + connectionIds.size())));
         } else {
             throw GatewayException.invalidBody("connection_id", "'connection_id' must be a string or a list of strings.");
         }
@@ -279,14 +279,14 @@ public final class ConnectionsApi {
     }
 
     private static String id(Exchange ex) {
-        return ex.getMessage().getHeader("connectionId", String.class);
+        return RequestParams.path(ex, "connectionId");
     }
 
     private static Map<String, String> query(Exchange ex, Set<String> allowed, boolean allowTags) {
-        Map<String, String> q = Secrets.query(ex.getMessage().getHeader(Exchange.HTTP_QUERY, String.class));
+        Map<String, String> q = RequestParams.query(ex);
         for (String k : q.keySet()) {
             if (!allowed.contains(k) && !(allowTags && k.matches("^tags\\[[^]]{1,100}]$"))) {
-                throw new GatewayException(400, "invalid_query_params", "Unrecognized query parameter '" + k.replace("\u0000", "") + "'.");
+                throw new GatewayException(400, "invalid_query_params", "Unrecognized query parameter '" + k + "'.");
             }
         }
         return q;

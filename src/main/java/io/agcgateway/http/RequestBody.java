@@ -37,8 +37,22 @@ public final class RequestBody {
         }
     }
 
-    /** Optional string field with a length limit; null when absent or JSON null. */
+    /** Optional string field (an id, key, URL or token) with a length limit and no control character; null when absent or JSON null. */
     public static String string(JsonNode node, String field, int maxLen, String path) {
+        return string(node, field, maxLen, path, false);
+    }
+
+    /** Like {@link #string} for human text (display names), which may hold a TAB. */
+    public static String text(JsonNode node, String field, int maxLen, String path) {
+        return string(node, field, maxLen, path, true);
+    }
+
+    /** A string taken from the body some other way (list items, object keys) that is used as an id or key. */
+    public static String checked(String s, String path) {
+        return noControl(s, path, false);
+    }
+
+    private static String string(JsonNode node, String field, int maxLen, String path, boolean tabAllowed) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;
@@ -49,6 +63,14 @@ public final class RequestBody {
         String s = v.asText();
         if (s.length() > maxLen) {
             throw GatewayException.invalidBody(path, "'" + path + "' must be at most " + maxLen + " characters.");
+        }
+        return noControl(s, path, tabAllowed);
+    }
+
+    private static String noControl(String s, String path, boolean tabAllowed) {
+        int at = ControlChars.find(s, tabAllowed);
+        if (at >= 0) {
+            throw GatewayException.invalidBody(path, "'" + path + "' contains a control character (" + ControlChars.name(s.charAt(at)) + ").");
         }
         return s;
     }

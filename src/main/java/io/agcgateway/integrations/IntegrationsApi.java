@@ -8,6 +8,7 @@ import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.RequestBody;
+import io.agcgateway.http.RequestParams;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,8 +52,8 @@ public final class IntegrationsApi {
     }
 
     public void get(Exchange ex) {
-        Integration i = existing(ex.getMessage().getHeader("uniqueKey", String.class));
-        String include = ex.getMessage().getHeader("include", String.class);
+        Integration i = existing(RequestParams.path(ex, "uniqueKey"));
+        String include = RequestParams.query(ex).get("include");
         reply(ex, 200, Map.of("data", view(i, include != null && include.contains("credentials"))));
     }
 
@@ -60,7 +61,7 @@ public final class IntegrationsApi {
         ObjectNode body = bodies.object(ex, BODY_FIELDS);
         String key = uniqueKey(RequestBody.required(body, "unique_key", 255, "unique_key"));
         Provider provider = provider(RequestBody.required(body, "provider", 255, "provider"));
-        String displayName = RequestBody.string(body, "display_name", 255, "display_name");
+        String displayName = RequestBody.text(body, "display_name", 255, "display_name");
         Creds creds = credentials(body.get("credentials"), null);
         long now = clock.millis();
         Integration created = new Integration(0, key, provider.name(), displayName == null ? provider.displayName() : displayName,
@@ -72,7 +73,7 @@ public final class IntegrationsApi {
     }
 
     public void update(Exchange ex) {
-        Integration old = existing(ex.getMessage().getHeader("uniqueKey", String.class));
+        Integration old = existing(RequestParams.path(ex, "uniqueKey"));
         ObjectNode body = bodies.object(ex, BODY_FIELDS);
         String provider = RequestBody.string(body, "provider", 255, "provider");
         if (provider != null && !provider.equals(old.provider())) {
@@ -80,7 +81,7 @@ public final class IntegrationsApi {
         }
         String key = RequestBody.string(body, "unique_key", 255, "unique_key");
         key = key == null ? old.uniqueKey() : uniqueKey(key);
-        String displayName = RequestBody.string(body, "display_name", 255, "display_name");
+        String displayName = RequestBody.text(body, "display_name", 255, "display_name");
         Creds creds = credentials(body.get("credentials"), old);
         Integration updated = new Integration(old.id(), key, old.provider(), displayName == null ? old.displayName() : displayName,
                 creds.clientId, creds.clientSecretEnc, creds.scopes, creds.webhookSecretEnc,
@@ -92,7 +93,7 @@ public final class IntegrationsApi {
     }
 
     public void delete(Exchange ex) {
-        String key = ex.getMessage().getHeader("uniqueKey", String.class);
+        String key = RequestParams.path(ex, "uniqueKey");
         existing(key);
         store.delete(key);
         reply(ex, 200, Map.of("success", true));
@@ -108,7 +109,7 @@ public final class IntegrationsApi {
     }
 
     public void getProvider(Exchange ex) {
-        String name = ex.getMessage().getHeader("provider", String.class);
+        String name = RequestParams.path(ex, "provider");
         Provider p = catalog.get(name);
         if (p == null) {
             throw GatewayException.notFound("not_found", "Provider '" + name + "' is not in the catalog.");

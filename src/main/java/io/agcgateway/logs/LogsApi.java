@@ -3,8 +3,7 @@ package io.agcgateway.logs;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import io.agcgateway.http.RequestParams;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -33,12 +32,13 @@ public final class LogsApi {
     }
 
     public void list(Exchange ex) {
-        String type = param(ex, "type");
-        String status = param(ex, "status");
-        String integration = param(ex, "integration");
-        String connection = param(ex, "connection");
-        String cursor = param(ex, "cursor");
-        String limitText = param(ex, "limit");
+        Map<String, String> q = RequestParams.query(ex);
+        String type = param(q, "type");
+        String status = param(q, "status");
+        String integration = param(q, "integration");
+        String connection = param(q, "connection");
+        String cursor = param(q, "cursor");
+        String limitText = param(q, "limit");
         if (type != null && !TYPES.contains(type)) {
             throw new GatewayException(400, "invalid_query_params", "type must be one of " + TYPES + ".");
         }
@@ -83,7 +83,7 @@ public final class LogsApi {
     }
 
     public void get(Exchange ex) {
-        String id = ex.getMessage().getHeader("id", String.class);
+        String id = RequestParams.path(ex, "id");
         if (id == null || !NUMBER.matcher(id).matches()) {
             throw GatewayException.notFound("not_found", "Operation '" + id + "' does not exist.");
         }
@@ -95,24 +95,9 @@ public final class LogsApi {
         ex.getMessage().setBody(Map.of("data", rows.get(0)));
     }
 
-    /**
-     * From the query string only: platform-http also turns request headers into message headers, and a
-     * browser always sends {@code Connection: keep-alive}, which would otherwise filter by connection.
-     */
-    private static String param(Exchange ex, String name) {
-        String query = ex.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
-        if (query == null) {
-            return null;
-        }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            if (key.equals(name)) {
-                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                return v.isBlank() ? null : v;
-            }
-        }
-        return null;
+    private static String param(Map<String, String> q, String name) {
+        String v = q.get(name);
+        return v == null || v.isBlank() ? null : v;
     }
 
     private static void add(StringBuilder sql, List<Object> args, String column, String value) {

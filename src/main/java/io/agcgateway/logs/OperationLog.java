@@ -1,7 +1,11 @@
 package io.agcgateway.logs;
 
+import io.agcgateway.http.ControlChars;
 import io.agcgateway.http.Json;
 import io.agcgateway.metrics.GatewayMetrics;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -11,20 +15,27 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Writes operations off the request path: a bounded queue drained in batches by one thread.
- * A full queue drops the operation and counts it, so a slow database never slows or fails a proxied call.
+ * A full queue drops the operation and counts it, so a slow database never slows or fails a proxied call;
+ * a row the database refuses is dropped and counted alone (see {@link #write}).
  */
 public final class OperationLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OperationLog.class);
     private static final String INSERT = "INSERT INTO operations (op_type, action, status, integration_key, connection_id, message, "
             + "error_code, request_json, response_json, meta_json, http_status, attempts, duration_ms, created_at, ended_at) "
             + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    private static final int BATCH = 256;
 
     private final BlockingQueue<Operation> queue;
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
     private final GatewayMetrics metrics;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
@@ -33,6 +44,7 @@ public final class OperationLog implements AutoCloseable {
 
     public OperationLog(DataSource ds, int capacity, GatewayMetrics metrics) {
         this.jdbc = new JdbcTemplate(ds);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.metrics = metrics;
         this.writer = new Thread(this::drain, "operation-log-writer");
@@ -50,6 +62,7 @@ public final class OperationLog implements AutoCloseable {
         return false;
     }
 
+    /** Operations lost: queue full, refused by the database, or the database unavailable. */
     public long dropped() {
         return dropped.get();
     }
@@ -79,7 +92,7 @@ public final class OperationLog implements AutoCloseable {
     }
 
     private void drain() {
-        List<Operation> batch = new ArrayList<>(256);
+        List<Operation> batch = new ArrayList<>(BATCH);
         while (running || !queue.isEmpty()) {
             try {
                 Operation first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -88,7 +101,7 @@ public final class OperationLog implements AutoCloseable {
                 }
                 synchronized (this) {
                     batch.add(first);
-                    queue.drainTo(batch, 255);
+                    queue.drainTo(batch, BATCH - 1);
                     write(batch);
                     batch.clear();
                 }
@@ -96,43 +109,105 @@ public final class OperationLog implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                LOG.warn("could not write {} operations to the log: {}", batch.size(), e.getClass().getSimpleName());
-                dropped.addAndGet(batch.size());
+                drop(batch.size(), "unexpected", e);
                 batch.clear();
-                sleepQuietly(1000);
             }
         }
     }
 
-    private void write(List<Operation> batch) {
+    /**
+     * Writes one batch in one transaction, so it is all or nothing on every database. When the database refuses it, the
+     * rows are written one by one and only those it refuses again are dropped: one bad row used to cost the other 255
+     * (issue 12). An unavailable database costs the batch at once; nothing sleeps, the pool's connection timeout paces it.
+     */
+    void write(List<Operation> batch) {
         List<Object[]> rows = new ArrayList<>(batch.size());
         for (Operation o : batch) {
-            rows.add(new Object[] {o.type(), o.action(), o.status(), o.integrationKey(), cut(o.connectionId(), 255), cut(o.message(), 4000),
-                    o.errorCode(), json(o.request()), json(o.response()), json(o.meta()), o.httpStatus(), o.attempts(), o.durationMs(),
-                    o.createdAt(), o.endedAt()});
+            try {
+                rows.add(row(o));
+            } catch (RuntimeException e) {
+                drop(1, "rejected", e);
+            }
         }
-        jdbc.batchUpdate(INSERT, rows);
-        written.addAndGet(batch.size());
+        if (rows.isEmpty()) {
+            return;
+        }
+        try {
+            tx.executeWithoutResult(status -> jdbc.batchUpdate(INSERT, rows));
+            written.addAndGet(rows.size());
+            return;
+        } catch (RuntimeException e) {
+            if (unavailable(e)) {
+                drop(rows.size(), "unavailable", e);
+                return;
+            }
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            try {
+                jdbc.update(INSERT, rows.get(i));
+                written.incrementAndGet();
+            } catch (RuntimeException e) {
+                if (unavailable(e)) {
+                    drop(rows.size() - i, "unavailable", e);
+                    return;
+                }
+                drop(1, "rejected", e);
+            }
+        }
     }
 
+    /**
+     * The database, not a row, is at fault: no connection from the pool, a transaction that could not begin, commit or roll
+     * back (its connection is gone), or SQLSTATE class 08 / 57P (connection exception, operator intervention).
+     */
+    static boolean unavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TransactionException || t instanceof CannotGetJdbcConnectionException
+                    || t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void drop(int n, String reason, Throwable cause) {
+        dropped.addAndGet(n);
+        metrics.logWriteDropped(reason, n);
+        LOG.warn("operation log: {} operation(s) dropped ({}): {}{}", n, reason, cause.getClass().getSimpleName(), sqlState(cause));
+    }
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return " SQLSTATE " + sql.getSQLState();
+            }
+        }
+        return "";
+    }
+
+    /** Text is escaped (PostgreSQL refuses NUL) and cut to its column (V1__core.sql), so no value can fail its row. */
+    private static Object[] row(Operation o) {
+        return new Object[] {text(o.type(), 40), text(o.action(), 80), text(o.status(), 20), text(o.integrationKey(), 255),
+                text(o.connectionId(), 255), text(o.message(), 4000), text(o.errorCode(), 120), json(o.request()), json(o.response()),
+                json(o.meta()), o.httpStatus(), o.attempts(), o.durationMs(), o.createdAt(), o.endedAt()};
+    }
+
+    private static String text(String s, int max) {
+        String t = ControlChars.escape(s);
+        return t == null || t.length() <= max ? t : t.substring(0, max);
+    }
+
+    /** JSON text needs no escaping: Jackson writes every control character as an escape (RFC 8259 §7). */
     private static String json(Object o) {
         if (o == null) {
             return null;
         }
         String s = Json.write(o);
         return s.length() > 100_000 ? Json.write(java.util.Map.of("truncated", true, "size", s.length())) : s;
-    }
-
-    private static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

@@ -60,6 +60,12 @@ public final class GatewayMetrics {
                 .register(registry()).increment();
     }
 
+    /** @param reason rejected (the database refused that row) or unavailable (it could not be reached) */
+    public void logWriteDropped(String reason, long n) {
+        Counter.builder("gateway_log_write_dropped").description("operations the database refused or could not take")
+                .tag("reason", reason).register(registry()).increment(n);
+    }
+
     public void refresh(String outcome, String integration) {
         Counter.builder("gateway_refresh").description("token refreshes at the provider by outcome (ok, rejected, unavailable)")
                 .tag("outcome", outcome).tag("integration", integration).register(registry()).increment();

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agcgateway.catalog.Provider;
 import io.agcgateway.catalog.ProviderCatalog;
+import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
 import io.agcgateway.http.RequestBody;
+import io.agcgateway.http.RequestParams;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
@@ -93,7 +95,7 @@ public final class ConnectSessions {
 
     public void create(Exchange ex) {
         ObjectNode body = bodies.object(ex, BODY);
-        Fields f = common(body);
+        Fields f = common(body, true);
         JsonNode allowed = body.get("allowed_integrations");
         String allowedJson = null;
         if (allowed != null && !allowed.isNull()) {
@@ -103,7 +105,7 @@ public final class ConnectSessions {
             List<String> keys = new ArrayList<>();
             for (int i = 0; i < allowed.size(); i++) {
                 JsonNode k = allowed.get(i);
-                if (!k.isTextual() || integrations.find(k.asText()) == null) {
+                if (!k.isTextual() || integrations.find(RequestBody.checked(k.asText(), "allowed_integrations." + i)) == null) {
                     throw GatewayException.invalidBody("allowed_integrations." + i, "Integration does not exist");
                 }
                 keys.add(k.asText());
@@ -122,10 +124,15 @@ public final class ConnectSessions {
         if (integration == null) {
             throw GatewayException.invalidBody("integration_id", "Integration does not exist");
         }
-        if (connections.find(integrationKey, connectionId) == null) {
+        Connection connection = connections.find(integrationKey, connectionId);
+        if (connection == null) {
             throw GatewayException.invalidBody("connection_id", "Connection does not exist");
         }
-        Fields f = common(body);
+        // Nango makes end_user optional here: the connection already has one, and the session shows it
+        Fields f = common(body, false);
+        if (f.endUser() == null && connection.endUser() != null) {
+            f = withEndUserOf(f, connection.endUser());
+        }
         checkDefaultsKeys(body.get("integrations_config_defaults"));
         issue(ex, f, Json.write(List.of(integrationKey)), connectionId, integration.id(), "connect_session_reconnect");
     }
@@ -152,9 +159,10 @@ public final class ConnectSessions {
 
     /** GET /connect?session_token=: the hosted page. Bad tokens get a clear HTML page, never JSON. */
     public void page(Exchange ex) {
-        String token = Secrets.query(ex.getMessage().getHeader(Exchange.HTTP_QUERY, String.class)).get("session_token");
+        String token;
         Session s;
         try {
+            token = RequestParams.query(ex).get("session_token");
             s = usable(token);
         } catch (GatewayException e) {
             ex.setProperty(HttpReply.STATUS, e.status() == 401 ? 401 : 400);
@@ -224,10 +232,10 @@ public final class ConnectSessions {
     private record Fields(String endUser, String organization, String defaults, String overrides, String tags, String webhookUrlOverride) {
     }
 
-    private Fields common(ObjectNode body) {
+    private Fields common(ObjectNode body, boolean endUserRequired) {
         JsonNode endUser = body.get("end_user");
         JsonNode tags = body.get("tags");
-        if ((endUser == null || endUser.isNull()) && (tags == null || tags.isNull())) {
+        if (endUserRequired && (endUser == null || endUser.isNull()) && (tags == null || tags.isNull())) {
             throw GatewayException.invalidBody("end_user", "'end_user' is required unless 'tags' is given.");
         }
         String endUserJson = null;
@@ -238,7 +246,7 @@ public final class ConnectSessions {
             RequestBody.rejectUnknown(endUser, END_USER, "end_user.");
             RequestBody.required(endUser, "id", 255, "end_user.id");
             RequestBody.string(endUser, "email", 255, "end_user.email");
-            RequestBody.string(endUser, "display_name", 255, "end_user.display_name");
+            RequestBody.text(endUser, "display_name", 255, "end_user.display_name");
             stringMap(endUser.get("tags"), "end_user.tags");
             endUserJson = Json.write(endUser);
         }
@@ -250,7 +258,7 @@ public final class ConnectSessions {
             }
             RequestBody.rejectUnknown(org, ORGANIZATION, "organization.");
             RequestBody.required(org, "id", 255, "organization.id");
-            RequestBody.string(org, "display_name", 255, "organization.display_name");
+            RequestBody.text(org, "display_name", 255, "organization.display_name");
             orgJson = Json.write(org);
         }
         stringMap(tags, "tags");
@@ -271,13 +279,21 @@ public final class ConnectSessions {
                 tags == null || tags.isNull() ? null : Json.write(tags), webhook);
     }
 
+    /** A connection's end_user holds its organization (see OAuthCallback.store); a session keeps the two apart. */
+    private static Fields withEndUserOf(Fields f, String connectionEndUser) {
+        Map<String, Object> endUser = new LinkedHashMap<>(Json.toMap(Json.read(connectionEndUser)));
+        Object organization = endUser.remove("organization");
+        return new Fields(Json.write(endUser), f.organization() != null || organization == null ? f.organization() : Json.write(organization),
+                f.defaults(), f.overrides(), f.tags(), f.webhookUrlOverride());
+    }
+
     private void checkDefaultsKeys(JsonNode defaults) {
         if (defaults == null || defaults.isNull()) {
             return;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = defaults.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            String path = "integrations_config_defaults." + e.getKey();
+            String path = "integrations_config_defaults." + RequestBody.checked(e.getKey(), "integrations_config_defaults");
             if (integrations.find(e.getKey()) == null) {
                 throw GatewayException.invalidBody(path, "Integration does not exist");
             }

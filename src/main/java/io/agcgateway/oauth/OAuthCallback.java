@@ -4,9 +4,11 @@ import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.crypto.TokenCipher;
+import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
 import io.agcgateway.http.Redact;
+import io.agcgateway.http.RequestParams;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
@@ -61,7 +63,13 @@ public final class OAuthCallback {
     public void consumeState(Exchange ex) {
         CallbackFlow flow = CallbackFlow.of(ex);
         flow.started = clock.millis();
-        Map<String, String> q = Secrets.query(ex.getMessage().getHeader(Exchange.HTTP_QUERY, String.class));
+        Map<String, String> q;
+        try {
+            // RFC 6749 Appendix A: code, state, error and error_description are printable ASCII, never control characters
+            q = RequestParams.query(ex);
+        } catch (GatewayException e) {
+            throw OAuthFailure.badInput(e);
+        }
         String state = q.get("state");
         if (state == null || state.isBlank() || state.length() > 200) {
             throw new OAuthFailure(400, "invalid_state", "The callback has no valid state parameter. Start the connection again.", null);

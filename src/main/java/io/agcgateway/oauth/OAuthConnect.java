@@ -8,6 +8,7 @@ import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
 import io.agcgateway.http.Redact;
+import io.agcgateway.http.RequestParams;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
@@ -61,10 +62,17 @@ public final class OAuthConnect {
 
     public void authorize(Exchange ex) {
         long started = clock.millis();
-        String key = ex.getMessage().getHeader("integration", String.class);
+        String key;
+        Map<String, String> query;
+        try {
+            key = RequestParams.path(ex, "integration");
+            query = RequestParams.query(ex);
+        } catch (GatewayException e) {
+            throw OAuthFailure.badInput(e);
+        }
         ex.setProperty("agc.integration", key);
         try {
-            String location = start(ex, key, Secrets.query(ex.getMessage().getHeader(Exchange.HTTP_QUERY, String.class)), started);
+            String location = start(ex, key, query, started);
             Message m = ex.getMessage();
             m.removeHeaders("*");
             m.setHeader("Cache-Control", "no-store");

@@ -1,5 +1,7 @@
 package io.agcgateway.oauth;
 
+import io.agcgateway.http.GatewayException;
+
 /**
  * A failed browser step of the OAuth flow: answered with an HTML page (status 400 like Nango's error page) that
  * also posts {@code nango_oauth_callback_error} with {@link #errorType} to the opener.
@@ -15,6 +17,11 @@ public final class OAuthFailure extends RuntimeException {
         this.status = status;
         this.errorType = errorType;
         this.webhookType = webhookType;
+    }
+
+    /** The browser's own URL is at fault (see RequestParams), not its session: the HTML page, not the API's JSON. */
+    static OAuthFailure badInput(GatewayException e) {
+        return new OAuthFailure(e.status(), e.code(), e.getMessage(), null);
     }
 
     public int status() {

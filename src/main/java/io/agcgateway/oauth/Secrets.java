@@ -1,16 +1,13 @@
 package io.agcgateway.oauth;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-/** Random tokens, their at-rest digests and the raw query parsing the OAuth routes share. */
+/** Random tokens and their at-rest digests. */
 public final class Secrets {
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -47,30 +44,5 @@ public final class Secrets {
     /** RFC 7636 §4.2: code_challenge = BASE64URL(SHA256(ASCII(code_verifier))). */
     public static String s256(String verifier) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier.getBytes(StandardCharsets.US_ASCII)));
-    }
-
-    /**
-     * Decodes a raw query string; the first value of a repeated key wins. platform-http also copies query params into
-     * headers, but keys like {@code params[subdomain]} are read here from the raw query so nothing depends on that mapping.
-     */
-    public static Map<String, String> query(String raw) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String part : raw.split("&")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            int eq = part.indexOf('=');
-            try {
-                String k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
-                String v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
-                out.putIfAbsent(k, v);
-            } catch (IllegalArgumentException malformed) {
-                out.putIfAbsent("\u0000malformed", part);
-            }
-        }
-        return out;
     }
 }

@@ -347,6 +347,28 @@ abstract class OAuthFlowContract {
     }
 
     @Test
+    void reconnectSession_withOnlyConnectionAndIntegration_keepsTheConnectionsEndUser() {
+        String u = user();
+        flow.run("agc-sandbox", flow.session(u), "acme");
+        String id = flow.onlyConnection(u).path("connection_id").asText();
+
+        Http.Res re = flow.http.post("/connect/sessions/reconnect", "{\"connection_id\":\"" + id + "\",\"integration_id\":\"agc-sandbox\"}");
+        assertThat(re.status()).as(re.toString()).isEqualTo(201);
+        String token = re.json().path("data").path("token").asText();
+        JsonNode session = flow.browser.get("/connect/session", "Authorization", "Bearer " + token).json().path("data");
+        assertThat(session.path("end_user").path("id").asText()).isEqualTo(u);
+        assertThat(session.path("end_user").has("organization")).isFalse();
+        assertThat(session.path("organization").path("id").asText()).isEqualTo("org1");
+        assertThat(session.path("is_reconnecting").asBoolean()).isTrue();
+
+        assertThat(flow.run("agc-sandbox", token, "acme").status()).isEqualTo(200);
+        JsonNode c = full(id, "");
+        assertThat(c.path("end_user").path("id").asText()).isEqualTo(u);
+        assertThat(c.path("end_user").path("organization").path("id").asText()).isEqualTo("org1");
+        assertThat(flow.onlyConnection(u).path("connection_id").asText()).as("re-authorised, not a second connection").isEqualTo(id);
+    }
+
+    @Test
     void integrationWithoutClientCredentials_answersProviderConfigErrPage() {
         String key = "nocreds-" + store().name().toLowerCase();
         long now = System.currentTimeMillis();
