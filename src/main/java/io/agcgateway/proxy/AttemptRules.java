@@ -23,7 +23,7 @@ final class AttemptRules {
             return AttemptDecision.refresh();
         }
         if (call.attempts() <= call.retries && call.replayable() && RetryPolicy.retryable(status, call.retryOn)) {
-            long wait = retryPolicy.waitMs(call.attempts(), header, call.entry().provider().retryAtHeaders(), call.waitedMs(), nowMs);
+            long wait = retryPolicy.waitMs(call.attempts(), header, call.retryAtHeaders(), call.waitedMs(), nowMs);
             if (wait >= 0) {
                 return AttemptDecision.retry(wait, "upstream_" + status);
             }

@@ -93,6 +93,11 @@ final class ProxyCall {
 
     // ---- reads ----
 
+    /** The provider's rate-limit reset headers (catalog {@code proxy.retry.at}); none before the token is known. */
+    java.util.List<String> retryAtHeaders() {
+        return entry == null ? java.util.List.of() : entry.provider().retryAtHeaders();
+    }
+
     TokenCache.Entry entry() {
         return entry;
     }
