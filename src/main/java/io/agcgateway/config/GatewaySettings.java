@@ -106,6 +106,7 @@ public final class GatewaySettings {
         duration("gateway.proxy.connect-timeout");
         duration("gateway.proxy.idle-timeout");
         duration("gateway.proxy.lease-timeout");
+        duration("gateway.proxy.refresh-on-401-min-age");
         integer("gateway.proxy.max-in-flight", 1, 1_000_000);
         integer("gateway.proxy.max-waiting", 0, 1_000_000);
         integer("gateway.proxy.blocking-threads", 1, 1024);

@@ -87,6 +87,11 @@ final class ProxyCall {
         this.entry = fresh;
     }
 
+    /** After an upstream 401 the token was too young to spend a rotation on: the 401 is relayed. */
+    void refreshDeclined() {
+        this.refreshed = true;
+    }
+
     void relayed(Map<String, Object> headers) {
         this.relayedHeaders = headers;
     }

@@ -68,7 +68,8 @@ public final class ProxyModule {
                         settings.duration("gateway.proxy.retry-base").toMillis(),
                         settings.duration("gateway.proxy.retry-max-wait").toMillis())), clock, replayLimit));
                 r.bind("proxyRetryWait", new ProxyRetryWait(vertx));
-                r.bind("proxyRefresh", new ProxyRefresh(tokenCache, blocking));
+                r.bind("proxyRefresh", new ProxyRefresh(tokenCache, blocking,
+                        settings.duration("gateway.proxy.refresh-on-401-min-age").toMillis()));
                 r.bind("proxyRespond", new ProxyRespond());
                 int threshold = settings.integer("gateway.proxy.spool-threshold-bytes", 4096, Integer.MAX_VALUE);
                 try {

@@ -93,8 +93,14 @@ public final class TokenCache {
         return load(refresh.ensureFresh(c, false));
     }
 
-    /** After an upstream 401: refresh once even if the token looks fresh (another node may have rotated it). */
-    public Entry forceRefresh(Entry stale) {
+    /**
+     * After an upstream 401. Another node may already hold a newer token: that one is used, no rotation spent.
+     * Otherwise one forced refresh — unless the token in hand was issued less than {@code minAgeMs} ago: Atlassian
+     * also answers 401 for a missing scope, and refreshing then would spend a rotation of the family on every call.
+     *
+     * @return the entry to replay with, or null when the 401 should be relayed as it is
+     */
+    public Entry afterUnauthorized(Entry stale, long minAgeMs) {
         Connection cur = store.findById(stale.connection().id());
         if (cur == null) {
             invalidate(stale.connection().integrationKey(), stale.connection().connectionId());
@@ -102,7 +108,11 @@ public final class TokenCache {
         }
         if (cur.version() != stale.connection().version() && cur.accessTokenEnc() != null
                 && !cur.accessTokenEnc().equals(stale.connection().accessTokenEnc())) {
-            return load(refresh.ensureFresh(cur, false)); // someone else already has a newer token: try that first
+            return load(refresh.ensureFresh(cur, false));
+        }
+        long issuedAt = cur.lastRefreshAt() != null ? cur.lastRefreshAt() : cur.createdAt();
+        if (clock.millis() - issuedAt < minAgeMs) {
+            return null;
         }
         return load(refresh.ensureFresh(cur, true));
     }

@@ -72,6 +72,11 @@ final class FakeUpstream implements AutoCloseable {
             send(ex, faultStatus, "{\"fault\":true}", "application/json");
             return;
         }
+        if (rawPath.contains("/_noscope")) { // Atlassian's answer to a token without the endpoint's scope
+            ex.getRequestBody().readAllBytes();
+            send(ex, 401, "{\"code\":401,\"message\":\"Unauthorized; scope does not match\"}", "application/json");
+            return;
+        }
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         if (rawPath.contains("/_checked") && !("Bearer " + validToken.get()).equals(auth)) {
             ex.getRequestBody().readAllBytes();

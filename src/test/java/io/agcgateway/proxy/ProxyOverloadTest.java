@@ -56,7 +56,8 @@ class ProxyOverloadTest {
 
     static Gateway boot(Path catalog, String... kv) {
         List<String> all = new ArrayList<>(List.of("gateway.providers", catalog.toString(), "gateway.sandbox", "false",
-                "gateway.proxy.idle-timeout", "2s", "gateway.proxy.retry-base", "20ms"));
+                "gateway.proxy.idle-timeout", "2s", "gateway.proxy.retry-base", "20ms",
+                "gateway.proxy.refresh-on-401-min-age", "0s"));
         all.addAll(List.of(kv));
         Gateway gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), all.toArray(new String[0])));
         TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);

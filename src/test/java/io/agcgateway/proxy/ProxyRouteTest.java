@@ -49,7 +49,8 @@ class ProxyRouteTest {
         Path catalog = Files.createTempFile("providers-test", ".yaml");
         Files.writeString(catalog, up.catalogYaml(closedPort));
         gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), "gateway.providers", catalog.toString(),
-                "gateway.sandbox", "false", "gateway.proxy.idle-timeout", "2s", "gateway.proxy.retry-base", "20ms"));
+                "gateway.sandbox", "false", "gateway.proxy.idle-timeout", "2s", "gateway.proxy.retry-base", "20ms",
+                "gateway.proxy.refresh-on-401-min-age", "0s"));
         http = new Http(gw.baseUrl(), gw.secretKey());
         TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
         IntegrationStore integrations = gw.bean("integrationStore", IntegrationStore.class);
