@@ -2,6 +2,7 @@ package io.agcgateway.proxy;
 
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.vertx.UpstreamBusyException;
+import io.vertx.core.http.HttpClosedException;
 import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -37,6 +38,12 @@ final class AttemptRules {
             // the provider was never asked: Retries do not apply, the caller is told to come back
             return AttemptDecision.fail(new GatewayException(503, "upstream_busy",
                     "Every connection to the provider is in use; try again shortly."));
+        }
+        if (t instanceof HttpClosedException && call.replayable() && !call.staleRetried()) {
+            // a pooled keep-alive connection the provider closed as we sent on it: nothing was answered, so the
+            // request is sent once more on a new connection (as nginx's proxy_next_upstream does), Retries or not
+            call.staleRetried(true);
+            return AttemptDecision.retry(0, "stale_connection");
         }
         if (call.attempts() <= call.retries && call.replayable()) {
             long wait = retryPolicy.waitMs(call.attempts(), null, List.of(), call.waitedMs(), nowMs);

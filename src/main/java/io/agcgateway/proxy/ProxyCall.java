@@ -35,6 +35,7 @@ final class ProxyCall {
     private int attempts;
     private long waitedMs;
     private boolean refreshed;
+    private boolean staleRetried;
     private Map<String, Object> relayedHeaders;
 
     ProxyCall(long startMs, HttpServerRequest caller, String method, String integrationKey, String connectionId,
@@ -90,6 +91,15 @@ final class ProxyCall {
     /** After an upstream 401 the token was too young to spend a rotation on: the 401 is relayed. */
     void refreshDeclined() {
         this.refreshed = true;
+    }
+
+    /** The one free retry of a call whose pooled connection was closed under it. */
+    void staleRetried(boolean v) {
+        this.staleRetried = v;
+    }
+
+    boolean staleRetried() {
+        return staleRetried;
     }
 
     void relayed(Map<String, Object> headers) {

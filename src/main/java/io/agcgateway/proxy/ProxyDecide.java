@@ -8,6 +8,8 @@ import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.AsyncProcessorSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Route step {@code proxyDecide}: reads what the attempt got (an answer, or the failure the route caught) and sets the
@@ -16,6 +18,7 @@ import org.apache.camel.support.AsyncProcessorSupport;
  * rules can retry. A failure that ends the call is thrown as the gateway's own error.
  */
 public final class ProxyDecide extends AsyncProcessorSupport implements AsyncProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyDecide.class);
     static final String DECISION = "proxyDecision";
     static final String WAIT = "proxyWaitMs";
 
@@ -68,6 +71,10 @@ public final class ProxyDecide extends AsyncProcessorSupport implements AsyncPro
 
     private static void apply(Exchange exchange, AttemptDecision d) {
         if (d.kind().equals(AttemptDecision.FAIL)) {
+            ProxyCall call = exchange.getProperty(ProxyCall.PROPERTY, ProxyCall.class);
+            Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            LOG.warn("proxy upstream failure; integration={} connection={} route=api-proxy reason={} cause={}", call.integrationKey,
+                    call.connectionId, d.reason(), t == null ? "answer broken off" : t.getClass().getSimpleName());
             exchange.setException(d.error());
             return;
         }

@@ -84,6 +84,26 @@ final class ProxyRequest {
         return trimSlash(base);
     }
 
+    /**
+     * An absolute endpoint (a Jira {@code self} link: {@code /proxy/https://api.../ex/jira/...}) that starts with the
+     * call's base URL is made relative to it, as Nango does; any other absolute URL is refused — the caller never
+     * picks the host.
+     */
+    static String relative(String rawPath, String base) {
+        String p = rawPath.substring(1);
+        if (!p.regionMatches(true, 0, "http://", 0, 7) && !p.regionMatches(true, 0, "https://", 0, 8)) {
+            return rawPath;
+        }
+        if (p.equals(base)) {
+            return "/";
+        }
+        if (p.startsWith(base + "/")) {
+            return p.substring(base.length());
+        }
+        throw new GatewayException(400, "invalid_proxy_path",
+                "An absolute endpoint must start with the provider's base URL " + base + ".");
+    }
+
     private static String trimSlash(String s) {
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }

@@ -97,6 +97,17 @@ class AttemptRulesTest {
     }
 
     @Test
+    void aPooledConnectionClosedUnderTheCall_isRetriedOnceForFree() {
+        ProxyCall c = call(0);
+        AttemptDecision first = rules.afterFailure(c, new io.vertx.core.http.HttpClosedException("closed"), NOW);
+        assertThat(first.kind()).isEqualTo("retry");
+        assertThat(first.waitMs()).isZero();
+        c.attemptStarted();
+        assertThat(rules.afterFailure(c, new io.vertx.core.http.HttpClosedException("closed"), NOW).error().code())
+                .isEqualTo("upstream_unreachable");
+    }
+
+    @Test
     void failure_withRetries_isRetried() {
         assertThat(rules.afterFailure(call(2), new ConnectException("refused"), NOW).kind()).isEqualTo("retry");
     }

@@ -478,6 +478,21 @@ class ProxyRouteTest {
     }
 
     @Test
+    void absoluteEndpoint_underTheBaseUrl_isMadeRelative_anyOtherHostIs400() {
+        Http.Res r = proxy("GET", "/proxy/" + up.base() + "/up/rest/api/3/issue/1?fields=summary", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("path").asText()).isEqualTo("/up/rest/api/3/issue/1");
+        assertThat(r.json().get("query").asText()).isEqualTo("fields=summary");
+        int before = up.apiCalls.get();
+        Http.Res other = proxy("GET", "/proxy/https://evil.example/up/rest/api/3/issue/1", null);
+        assertThat(other.status()).isEqualTo(400);
+        assertThat(other.json().at("/error/code").asText()).isEqualTo("invalid_proxy_path");
+        Http.Res prefix = proxy("GET", "/proxy/" + up.base() + "/upx/rest", null);
+        assertThat(prefix.status()).as("a base URL is a path prefix, not a string prefix").isEqualTo(400);
+        assertThat(up.apiCalls.get()).isEqualTo(before);
+    }
+
+    @Test
     void download_isStreamedThrough() throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/proxy/_bytes?size=5000000"))
                 .header("Authorization", "Bearer " + gw.secretKey()).header("Provider-Config-Key", "jira").header("Connection-Id", "u1").build();
