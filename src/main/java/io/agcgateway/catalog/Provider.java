@@ -20,6 +20,7 @@ public record Provider(
         String proxyBaseUrl,
         List<String> allowedBaseUrls,
         List<String> retryAtHeaders,
+        List<String> redirectHosts,
         Map<String, Map<String, Object>> connectionConfig,
         Map<String, Object> raw) {
 }

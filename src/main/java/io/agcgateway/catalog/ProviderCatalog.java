@@ -28,7 +28,7 @@ public final class ProviderCatalog {
             "token_url", "default_scopes", "authorization_params", "token_params", "refresh_params", "scope_separator",
             "proxy", "connection_config", "docs", "docs_connect", "token_expires_in_default", "accessible_resources_urls",
             "post_connection_script", "disable_pkce", "token_request_auth_method", "body_format", "token_expiration_buffer");
-    private static final Set<String> KNOWN_PROXY_FIELDS = Set.of("base_url", "allowed_base_urls", "retry", "headers",
+    private static final Set<String> KNOWN_PROXY_FIELDS = Set.of("base_url", "allowed_base_urls", "redirect_hosts", "retry", "headers",
             "connection_config", "query");
     private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,99}$");
 
@@ -192,8 +192,21 @@ public final class ProviderCatalog {
                 trimSlash(baseUrl),
                 allowed.stream().map(ProviderCatalog::trimSlash).toList(),
                 retryAt,
+                redirectHosts(file, name, proxy),
                 connectionConfig,
                 e);
+    }
+
+    /** proxy.redirect_hosts: host names (no scheme, path or port) a provider answer may redirect the proxy to. */
+    private static List<String> redirectHosts(String file, String name, Map<String, Object> proxy) {
+        List<String> hosts = new ArrayList<>();
+        for (String h : strings(file, name, proxy, "redirect_hosts")) {
+            if (!h.matches("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")) {
+                throw invalid(file, name, "proxy.redirect_hosts", "entries are host names like api.media.atlassian.com (no scheme, port or path)");
+            }
+            hosts.add(h.toLowerCase(java.util.Locale.ROOT));
+        }
+        return List.copyOf(hosts);
     }
 
     private static String trimSlash(String u) {

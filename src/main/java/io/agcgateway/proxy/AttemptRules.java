@@ -23,6 +23,15 @@ final class AttemptRules {
         if (status == 401 && !call.refreshed() && call.replayable() && !call.callerAuthorization()) {
             return AttemptDecision.refresh();
         }
+        String location = header.apply("Location");
+        if (Redirects.FOLLOWED.contains(status) && location != null) {
+            java.net.URI target = Redirects.target(call, location);
+            boolean keepsBody = status == 307 || status == 308;
+            if (target != null && call.redirects() < Redirects.MAX_HOPS && (!keepsBody || call.replayable())) {
+                return AttemptDecision.redirect(target);
+            }
+            return AttemptDecision.relay("redirect_not_followed");
+        }
         if (call.attempts() <= call.retries && call.replayable() && RetryPolicy.retryable(status, call.retryOn)) {
             long wait = retryPolicy.waitMs(call.attempts(), header, call.retryAtHeaders(), call.waitedMs(), nowMs);
             if (wait >= 0) {

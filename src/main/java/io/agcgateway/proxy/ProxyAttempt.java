@@ -15,18 +15,21 @@ public final class ProxyAttempt implements Processor {
         Message m = exchange.getMessage();
         m.removeHeaders("*");
         m.getHeaders().putAll(call.forward);
-        if (!call.callerAuthorization()) {
+        if (!call.sendsCredentials()) {
+            m.removeHeader("Authorization");
+        } else if (!call.callerAuthorization()) {
             m.setHeader("Authorization", "Bearer " + call.entry().accessToken());
         }
-        m.setHeader(Exchange.HTTP_METHOD, call.method);
-        m.setHeader(Exchange.HTTP_PATH, call.path());
-        if (call.rawQuery != null) {
-            m.setHeader(Exchange.HTTP_RAW_QUERY, call.rawQuery);
+        exchange.setVariable("proxyBase", call.targetBase());
+        m.setHeader(Exchange.HTTP_METHOD, call.targetMethod());
+        m.setHeader(Exchange.HTTP_PATH, call.targetPath());
+        if (call.targetQuery() != null) {
+            m.setHeader(Exchange.HTTP_RAW_QUERY, call.targetQuery());
         }
         if (call.replayBody() != null) {
             // a Buffer handed to Vert.x is written out by its transport: each retry sends its own copy
             m.setBody(first ? call.replayBody() : call.replayBody().copy());
-        } else if (call.streamsBody()) {
+        } else if (call.streamsBody() && first) {
             String length = call.caller.getHeader("Content-Length");
             if (length != null) {
                 m.setHeader("Content-Length", length.trim());

@@ -24,6 +24,7 @@ final class ProxyCall {
     final Set<Integer> retryOn;
     final Map<String, Object> forward;
     final String overrideBase;
+    final boolean forwardOnRedirect;
 
     private TokenCache.Entry entry;
     private String base;
@@ -37,9 +38,17 @@ final class ProxyCall {
     private boolean refreshed;
     private boolean staleRetried;
     private Map<String, Object> relayedHeaders;
+    /** After a followed redirect: where the next attempt goes (null: the provider's base URL and the call's path). */
+    private String hopOrigin;
+    private String hopPath;
+    private String hopQuery;
+    private String hopMethod;
+    private boolean crossHost;
+    private int redirects;
 
     ProxyCall(long startMs, HttpServerRequest caller, String method, String integrationKey, String connectionId,
-              String rawPath, String rawQuery, int retries, Set<Integer> retryOn, Map<String, Object> forward, String overrideBase) {
+              String rawPath, String rawQuery, int retries, Set<Integer> retryOn, Map<String, Object> forward, String overrideBase,
+              boolean forwardOnRedirect) {
         this.startMs = startMs;
         this.caller = caller;
         this.method = method;
@@ -51,6 +60,7 @@ final class ProxyCall {
         this.retryOn = retryOn;
         this.forward = forward;
         this.overrideBase = overrideBase;
+        this.forwardOnRedirect = forwardOnRedirect;
     }
 
     // ---- transitions ----
@@ -86,6 +96,22 @@ final class ProxyCall {
     void tokenRefreshed(TokenCache.Entry fresh) {
         this.refreshed = true;
         this.entry = fresh;
+    }
+
+    /**
+     * The provider redirected to an allowed {@code target}. 303 (and 301/302 after a POST, as browsers do) turn the
+     * next request into a GET without a body; 307/308 keep method and body.
+     */
+    void redirected(java.net.URI target, int status) {
+        redirects++;
+        hopOrigin = Redirects.origin(target);
+        hopPath = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+        hopQuery = target.getRawQuery();
+        if (status == 303 || (status == 301 || status == 302) && targetMethod().equals("POST")) {
+            hopMethod = "GET";
+        }
+        // once the call has left the provider's own origin, credentials stay behind for the rest of its hops
+        crossHost = crossHost || !hopOrigin.equalsIgnoreCase(Redirects.origin(java.net.URI.create(base)));
     }
 
     /** After an upstream 401 the token was too young to spend a rotation on: the 401 is relayed. */
@@ -126,7 +152,36 @@ final class ProxyCall {
     }
 
     Buffer replayBody() {
-        return replayBody;
+        return "GET".equals(hopMethod) ? null : replayBody;
+    }
+
+    /** The base URL of the next attempt: the provider's, or a redirect's origin. */
+    String targetBase() {
+        return hopOrigin != null ? hopOrigin : base;
+    }
+
+    String targetPath() {
+        return hopOrigin != null ? hopPath : path;
+    }
+
+    String targetQuery() {
+        return hopOrigin != null ? hopQuery : rawQuery;
+    }
+
+    String targetMethod() {
+        return hopMethod != null ? hopMethod : method;
+    }
+
+    int redirects() {
+        return redirects;
+    }
+
+    /**
+     * Credentials go only to the provider's own host: after a hop to another host the bearer token (or the caller's
+     * own Authorization) is dropped unless the caller sent {@code Forward-Headers-On-Redirect: true}, as in Nango.
+     */
+    boolean sendsCredentials() {
+        return !crossHost || forwardOnRedirect;
     }
 
     boolean streamsBody() {

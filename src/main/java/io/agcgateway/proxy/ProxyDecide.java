@@ -44,6 +44,13 @@ public final class ProxyDecide extends AsyncProcessorSupport implements AsyncPro
         }
         int status = m.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         AttemptDecision d = rules.afterAnswer(call, status, res::header, clock.millis());
+        if (d.kind().equals(AttemptDecision.REDIRECT)) {
+            VertxAnswer.release(res);
+            call.redirected(d.target(), status);
+            apply(exchange, d);
+            callback.done(true);
+            return true;
+        }
         if (d.kind().equals(AttemptDecision.REFRESH)) {
             apply(exchange, d); // the 401 is held: proxyRefresh may decide to relay it
             callback.done(true);

@@ -47,7 +47,7 @@ final class ProxyRequest {
         contentLength(in);
         return new ProxyCall(nowMs, req, method, integrationKey, connectionId, rawPath.substring("/proxy".length()), rawQuery,
                 retries(in.get("Retries"), maxRetries), retryOn(in.get("Retry-On")), ProxyHeaders.forward(in),
-                in.get("Base-Url-Override"));
+                in.get("Base-Url-Override"), "true".equalsIgnoreCase(String.valueOf(in.get("Forward-Headers-On-Redirect")).trim()));
     }
 
     /** The declared body length; -1 when not declared (chunked, HTTP/2 frames, or no body). */

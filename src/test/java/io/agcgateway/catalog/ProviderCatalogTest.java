@@ -66,6 +66,19 @@ class ProviderCatalogTest {
     }
 
     @Test
+    void redirectHosts_areHostNames_aUrlIsRejected() throws Exception {
+        assertThat(parse(shipped()).get("atlassian").redirectHosts()).containsExactly("api.media.atlassian.com");
+        assertThatThrownBy(() -> parse("""
+                p:
+                    display_name: P
+                    auth_mode: OAUTH2
+                    authorization_url: https://a.example/authorize
+                    token_url: https://a.example/token
+                    proxy: {base_url: https://api.example, redirect_hosts: ['https://media.example/x']}
+                """)).isInstanceOf(StartupException.class).hasMessageContaining("proxy.redirect_hosts");
+    }
+
+    @Test
     void missingTokenUrl_isRejectedNamingProviderAndField() {
         assertThatThrownBy(() -> parse("""
                 p:

@@ -19,7 +19,7 @@ class AttemptRulesTest {
     final AttemptRules rules = new AttemptRules(new RetryPolicy(100, 10_000));
 
     static ProxyCall call(int retries, Set<Integer> retryOn, Map<String, Object> forward, boolean streamed) {
-        ProxyCall c = new ProxyCall(NOW, null, "POST", "jira", "u1", "/x", null, retries, retryOn, forward, null);
+        ProxyCall c = new ProxyCall(NOW, null, "POST", "jira", "u1", "/x", null, retries, retryOn, forward, null, false);
         if (streamed) {
             c.bodyStreamed();
         } else {

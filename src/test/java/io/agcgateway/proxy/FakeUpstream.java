@@ -72,6 +72,25 @@ final class FakeUpstream implements AutoCloseable {
             send(ex, faultStatus, "{\"fault\":true}", "application/json");
             return;
         }
+        if (rawPath.contains("/_loop")) { // redirects to itself, forever
+            ex.getRequestBody().readAllBytes();
+            ex.getResponseHeaders().add("Location", rawPath);
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+            return;
+        }
+        if (rawPath.contains("/_redirect")) { // ?code=302&to=<Location, percent-encoded>
+            ex.getRequestBody().readAllBytes();
+            Map<String, String> q = new java.util.HashMap<>();
+            for (String kv : ex.getRequestURI().getRawQuery().split("&")) {
+                String[] p = kv.split("=", 2);
+                q.put(p[0], java.net.URLDecoder.decode(p[1], StandardCharsets.UTF_8));
+            }
+            ex.getResponseHeaders().add("Location", q.get("to"));
+            ex.sendResponseHeaders(Integer.parseInt(q.getOrDefault("code", "302")), -1);
+            ex.close();
+            return;
+        }
         if (rawPath.contains("/_noscope")) { // Atlassian's answer to a token without the endpoint's scope
             ex.getRequestBody().readAllBytes();
             send(ex, 401, "{\"code\":401,\"message\":\"Unauthorized; scope does not match\"}", "application/json");
@@ -149,6 +168,8 @@ final class FakeUpstream implements AutoCloseable {
                 + "    token_expires_in_default: 3600\n"
                 + "    proxy:\n"
                 + "        base_url: " + base() + "/up\n"
+                + "        redirect_hosts:\n"
+                + "            - localhost\n"
                 + "        allowed_base_urls:\n"
                 + "            - " + base() + "/up2\n"
                 + "            - http://127.0.0.1:" + closedPort + "/down\n"

@@ -492,6 +492,58 @@ class ProxyRouteTest {
         assertThat(up.apiCalls.get()).isEqualTo(before);
     }
 
+    static String to(String location) {
+        return java.net.URLEncoder.encode(location, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void relativeRedirect_isFollowed_withTheToken() {
+        Http.Res r = proxy("GET", "/proxy/_redirect?code=302&to=" + to("/up/dest?x=1"), null);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("path").asText()).isEqualTo("/up/dest");
+        assertThat(r.json().get("query").asText()).isEqualTo("x=1");
+        assertThat(r.json().at("/headers/Authorization").asText()).isEqualTo("Bearer tok-1");
+    }
+
+    @Test
+    void redirectToAListedMediaHost_isFollowed_withoutTheToken_unlessForwardHeadersOnRedirect() {
+        String media = up.base().replace("127.0.0.1", "localhost") + "/up/media/1";
+        Http.Res r = proxy("GET", "/proxy/_redirect?code=302&to=" + to(media), null);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("path").asText()).isEqualTo("/up/media/1");
+        assertThat(r.json().get("headers").has("Authorization")).as("bearer token sent to another host").isFalse();
+        Http.Res forwarded = proxy("GET", "/proxy/_redirect?code=302&to=" + to(media), null, "Forward-Headers-On-Redirect", "true");
+        assertThat(forwarded.json().at("/headers/Authorization").asText()).isEqualTo("Bearer tok-1");
+    }
+
+    @Test
+    void redirectToAnUnlistedHost_isRelayed_neverFollowed() {
+        int before = up.apiCalls.get();
+        Http.Res r = proxy("GET", "/proxy/_redirect?code=302&to=" + to("http://169.254.169.254/latest/meta-data"), null);
+        assertThat(r.status()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location")).hasValue("http://169.254.169.254/latest/meta-data");
+        assertThat(up.apiCalls.get() - before).isEqualTo(1);
+    }
+
+    @Test
+    void redirects_stopAfterFiveHops_andTheLastIsRelayed() {
+        int before = up.apiCalls.get();
+        Http.Res r = proxy("GET", "/proxy/_loop", null);
+        assertThat(r.status()).isEqualTo(302);
+        assertThat(up.apiCalls.get() - before).isEqualTo(6);
+    }
+
+    @Test
+    void seeOther_afterAPost_isFollowedAsAGetWithoutTheBody() {
+        Http.Res r = proxy("POST", "/proxy/_redirect?code=303&to=" + to("/up/created/7"), "{\"a\":1}", "Content-Type", "application/json");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("method").asText()).isEqualTo("GET");
+        assertThat(r.json().get("bodyLength").asLong()).isZero();
+        Http.Res kept = proxy("POST", "/proxy/_redirect?code=307&to=" + to("/up/moved"), "{\"a\":1}", "Content-Type", "application/json");
+        assertThat(kept.json().get("method").asText()).isEqualTo("POST");
+        assertThat(kept.json().get("body").asText()).isEqualTo("{\"a\":1}");
+    }
+
     @Test
     void download_isStreamedThrough() throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/proxy/_bytes?size=5000000"))
