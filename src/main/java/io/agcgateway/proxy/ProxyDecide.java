@@ -69,7 +69,8 @@ public final class ProxyDecide extends AsyncProcessorSupport implements AsyncPro
             } else {
                 VertxAnswer.release(res);
                 m.setBody(null);
-                apply(exchange, rules.afterFailure(call, body.cause(), clock.millis()));
+                // broken off after the answer began: never the free retry of a stale pooled connection
+                apply(exchange, rules.afterFailure(call, new java.io.IOException("answer broken off", body.cause()), clock.millis()));
             }
             callback.done(false);
         });

@@ -1,58 +1,81 @@
 package io.agcgateway.http.vertx;
 
 import io.vertx.core.Vertx;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Fires once when nothing moved for {@code timeoutMs}: no byte uploaded, no answer head, no byte of the answer taken
- * by whoever reads it. A caller that stops reading stops the answer (back-pressure), so it trips this too. One timer
- * per call, re-armed for the time left rather than on every chunk.
+ * by whoever reads it. A caller that stops reading stops the answer (back-pressure), so it trips this too.
+ * <p>
+ * Watches are checked by one periodic sweep per {@link Sweeper} (every eighth of the timeout, at most 1 s), not by a
+ * timer per call: a timer set and cancelled on every proxied call costs more than the sweep over the calls in flight.
  */
 final class IdleWatch {
-    private final Vertx vertx;
-    private final long timeoutMs;
+    private final Sweeper sweeper;
+    private final long timeoutNanos;
     private final Runnable onIdle;
     private volatile long last = System.nanoTime();
-    private long timer = -1;
-    private boolean stopped;
+    private volatile boolean stopped;
 
-    IdleWatch(Vertx vertx, long timeoutMs, Runnable onIdle) {
-        this.vertx = vertx;
-        this.timeoutMs = timeoutMs;
+    private IdleWatch(Sweeper sweeper, long timeoutMs, Runnable onIdle) {
+        this.sweeper = sweeper;
+        this.timeoutNanos = timeoutMs * 1_000_000;
         this.onIdle = onIdle;
-        arm(timeoutMs);
     }
 
     void touch() {
         last = System.nanoTime();
     }
 
-    synchronized void stop() {
-        stopped = true;
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-            timer = -1;
-        }
-    }
-
-    private synchronized void arm(long delayMs) {
+    void stop() {
         if (!stopped) {
-            timer = vertx.setTimer(Math.max(1, delayMs), id -> check());
+            stopped = true;
+            sweeper.watches.remove(this);
         }
     }
 
-    private void check() {
-        long idleMs = (System.nanoTime() - last) / 1_000_000;
-        synchronized (this) {
-            if (stopped) {
-                return;
-            }
-            if (idleMs < timeoutMs) {
-                arm(timeoutMs - idleMs);
-                return;
-            }
-            stopped = true;
-            timer = -1;
+    /** The calls in flight of one component and the timer that checks them. */
+    static final class Sweeper {
+        private final Set<IdleWatch> watches = ConcurrentHashMap.newKeySet();
+        private final long timeoutMs;
+        private volatile long timer = -1;
+
+        Sweeper(long timeoutMs) {
+            this.timeoutMs = timeoutMs;
         }
-        onIdle.run();
+
+        IdleWatch watch(Vertx vertx, Runnable onIdle) {
+            if (timer < 0) {
+                start(vertx);
+            }
+            IdleWatch w = new IdleWatch(this, timeoutMs, onIdle);
+            watches.add(w);
+            return w;
+        }
+
+        private synchronized void start(Vertx vertx) {
+            if (timer < 0) {
+                timer = vertx.setPeriodic(Math.max(10, Math.min(1000, timeoutMs / 8)), id -> sweep());
+            }
+        }
+
+        private void sweep() {
+            long now = System.nanoTime();
+            for (IdleWatch w : watches) {
+                if (!w.stopped && now - w.last >= w.timeoutNanos) {
+                    w.stop();
+                    w.onIdle.run();
+                }
+            }
+        }
+
+        void close(Vertx vertx) {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
+            watches.clear();
+        }
     }
 }

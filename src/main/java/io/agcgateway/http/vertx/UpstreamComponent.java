@@ -29,6 +29,7 @@ public final class UpstreamComponent extends DefaultComponent {
     private final Duration idleTimeout;
     private final Duration leaseTimeout;
     private volatile HttpClient client;
+    private final IdleWatch.Sweeper idleWatches;
 
     public UpstreamComponent(Supplier<Vertx> vertx, int maxConnections, int maxWaiting, Duration connectTimeout,
                              Duration idleTimeout, Duration leaseTimeout) {
@@ -38,6 +39,11 @@ public final class UpstreamComponent extends DefaultComponent {
         this.connectTimeout = connectTimeout;
         this.idleTimeout = idleTimeout;
         this.leaseTimeout = leaseTimeout;
+        this.idleWatches = new IdleWatch.Sweeper(idleTimeout.toMillis());
+    }
+
+    IdleWatch.Sweeper idleWatches() {
+        return idleWatches;
     }
 
     @Override
@@ -84,6 +90,7 @@ public final class UpstreamComponent extends DefaultComponent {
         HttpClient c = client;
         client = null;
         if (c != null) {
+            idleWatches.close(vertx.get());
             c.close();
         }
         super.doStop();

@@ -54,7 +54,7 @@ final class UpstreamProducer extends DefaultAsyncProducer {
         component.client().request(options).compose(req -> {
             exchange.setProperty(CLIENT_REQUEST, req);
             long idleMs = component.idleTimeoutMs();
-            watch[0] = new IdleWatch(component.vertx(), idleMs, () -> req.reset(0,
+            watch[0] = component.idleWatches().watch(component.vertx(), () -> req.reset(0,
                     new TimeoutException("nothing sent or received for " + idleMs + " ms")));
             return send(req, body, watch[0]);
         }).onComplete(ar -> {
