@@ -12,6 +12,7 @@ import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
+import io.agcgateway.refresh.RefreshFailedException;
 import io.agcgateway.refresh.RefreshService;
 import java.time.Clock;
 import java.time.Instant;
@@ -37,6 +38,11 @@ public final class ConnectionsApi {
     private static final Set<String> LEGACY_BODY = Set.of("provider_config_key", "connection_id", "access_token", "refresh_token",
             "expires_at", "expires_in", "no_expiration", "raw", "connection_config", "metadata", "oauth_client_id_override",
             "oauth_client_secret_override", "webhook_url_override");
+
+    // Nango's NangoError messages (refresh_token_external_error, connection_refresh_backoff), kept verbatim
+    private static final String REFRESH_FAILED =
+            "The external API returned an error when trying to refresh the access token. Please try again later.";
+    private static final String REFRESH_BACKOFF = "A recent refresh attempt failed. Backing off before retrying.";
 
     private final ConnectionStore store;
     private final IntegrationStore integrations;
@@ -102,10 +108,27 @@ public final class ConnectionsApi {
         boolean withRefreshToken = bool(q, "refresh_token");
         bool(q, "refresh_github_app_jwt_token");
         Connection c = existing(q.get("provider_config_key"), id(ex));
-        c = refresh.ensureFresh(c, force);
         store.markFetched(c.id(), clock.millis());
+        try {
+            c = refresh.ensureFresh(c, force);
+        } catch (RefreshFailedException e) {
+            throw invalidCredentials(e);
+        }
         Connection fresh = store.findById(c.id());
         reply(ex, 200, ConnectionView.full(fresh == null ? c : fresh, cipher, withRefreshToken));
+    }
+
+    /**
+     * Nango's answer when getConnection/getToken cannot refresh (getConnection.ts): {@code invalid_credentials} with the
+     * connection, without credentials, as {@code payload.connection}; 400 for a refresh that failed, 424 while backing off.
+     */
+    private GatewayException invalidCredentials(RefreshFailedException e) {
+        Connection now = store.findById(e.connection().id());
+        Map<String, Object> connection = ConnectionView.full(now == null ? e.connection() : now, cipher, false);
+        connection.remove("credentials");
+        boolean backingOff = e.kind() == RefreshFailedException.Kind.BACKING_OFF;
+        return GatewayException.withPayload(backingOff ? 424 : 400, "invalid_credentials", backingOff ? REFRESH_BACKOFF : REFRESH_FAILED,
+                Map.of("connection", connection));
     }
 
     public void delete(Exchange ex) {
