@@ -164,6 +164,24 @@ abstract class OAuthFlowContract {
     }
 
     @Test
+    void failedAuthorisation_sendsItsWebhookToTheSessionsOverride() throws Exception {
+        try (WebhookSink override = new WebhookSink()) {
+            String u = user();
+            Http.Res s = flow.http.post("/connect/sessions", "{\"end_user\":{\"id\":\"" + u + "\"},\"webhook_url_override\":\""
+                    + override.url() + "\"}");
+            assertThat(s.status()).as(s.toString()).isEqualTo(201);
+            Http.Res c = flow.connect("agc-sandbox", s.json().path("data").path("token").asText(), null);
+
+            assertThat(flow.abs(flow.approve(c.header("Location"), "deny")).status()).isEqualTo(400);
+
+            assertThat(override.awaitMatch(w -> w.body().contains("\"success\":false") && w.body().contains("invalid_callback")
+                    && w.body().contains("\"operation\":\"creation\""))).isTrue();
+            assertThat(sink.received).as("not also sent to the default URL")
+                    .noneMatch(w -> w.body().equals(override.received.get(0).body()));
+        }
+    }
+
+    @Test
     void missingCode_isRejected() {
         Http.Res c = flow.connect("agc-sandbox", flow.session(user()), null);
         String state = FlowDriver.query(c.header("Location")).get("state");
