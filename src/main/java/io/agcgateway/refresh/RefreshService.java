@@ -299,6 +299,42 @@ public final class RefreshService {
         }
     }
 
+    /**
+     * Runs {@code write} (given the lease owner; true when it stored and so released the lease) while holding the
+     * connection's refresh lease, after any refresh in flight on any node has finished, then tells the token caches.
+     * This is how an import replaces a pair without racing a refresh that is spending the old refresh token.
+     * @return the row as stored, or null when it was deleted meanwhile
+     * @throws GatewayException 503 connection_busy when the lease could not be had in time or was lost before the write
+     */
+    public Connection underLease(long connectionRowId, java.util.function.Predicate<String> write) {
+        String owner = nodeId + ":write";
+        long deadline = clock.millis() + waitTime.toMillis();
+        while (!store.tryLease(connectionRowId, owner, clock.millis(), clock.millis() + leaseTime.toMillis())) {
+            if (clock.millis() > deadline) {
+                throw new GatewayException(503, "connection_busy", "A token refresh of this connection is still running; try again.")
+                        .retryAfter(1);
+            }
+            sleep(100);
+        }
+        boolean stored = false;
+        try {
+            stored = write.test(owner);
+        } finally {
+            if (!stored) {
+                store.releaseLease(connectionRowId, owner);
+            }
+        }
+        if (!stored) {
+            throw new GatewayException(503, "connection_busy", "The connection changed while it was being written; try again.")
+                    .retryAfter(1);
+        }
+        Connection after = store.findById(connectionRowId);
+        if (after != null) {
+            notifyListeners(after);
+        }
+        return after;
+    }
+
     private static String describe(TokenResponse res) {
         return "The external API returned an error when trying to refresh the access token: " + res.reason();
     }

@@ -435,7 +435,10 @@ abstract class OAuthFlowContract {
         Http.Res imp = flow.http.post("/connections", body);
         assertThat(imp.status()).as(imp.toString()).isEqualTo(201);
         assertThat(imp.json().path("connection_config").path("cloudId").asText()).isEqualTo("c1");
-        assertThat(flow.http.post("/connections", body).status()).isEqualTo(409);
+        Http.Res again = flow.http.post("/connections", body.replace("\"at\"", "\"at2\""));
+        assertThat(again.status()).as("re-import upserts, as in Nango").isEqualTo(201);
+        assertThat(again.json().path("id").asLong()).isEqualTo(imp.json().path("id").asLong());
+        assertThat(again.json().path("credentials").path("access_token").asText()).isEqualTo("at2");
         assertThat(flow.http.post("/connections", body.replace("\"agc-sandbox\"", "\"nope\"")).status()).isEqualTo(404);
 
         Http.Res del = flow.http.delete("/connections/" + id + "?provider_config_key=agc-sandbox");
