@@ -37,6 +37,13 @@ try {
   const l = await nango.listConnections();
   if (!l.connections.some((x) => x.connection_id === conn && x.created)) throw new Error(JSON.stringify(l));
   ok(step);
+  step = 'listConnectionsByTags';
+  const byEmail = await nango.listConnections({ tags: { email: 'sdk-owner@example.gov' } });
+  if (byEmail.connections.length !== 1 || byEmail.connections[0].connection_id !== conn || byEmail.connections[0].tags.end_user_id !== 'sdk-owner')
+    throw new Error(JSON.stringify(byEmail));
+  const byOrg = await nango.listConnections({ tags: { organization_id: 'org1', end_user_email: 'sdk-owner@example.gov' } });
+  if (byOrg.connections.length !== 1) throw new Error(JSON.stringify(byOrg));
+  ok(step);
   step = 'setMetadata';
   await nango.setMetadata('agc-sandbox', conn, { a: 1 });
   await nango.updateMetadata('agc-sandbox', conn, { b: 2 });

@@ -83,7 +83,7 @@ public final class ConnectionImports {
         Long expiresAt = instant(RequestBody.string(creds, "expires_at", 64, "credentials.expires_at"), "credentials.expires_at");
         Connection stored = upsert(integration, connectionId, new ImportedConnection(cipher.encrypt(at, "access_token"),
                 cipher.encrypt(rt, "refresh_token"), cipher.encrypt(Json.write(creds), "raw"), expiresAt, object(body, "connection_config"),
-                object(body, "metadata"), object(body, "end_user"), object(body, "tags"), webhookUrl(body)));
+                object(body, "metadata"), object(body, "end_user"), tags(body), webhookUrl(body)));
         ConnectionsApi.reply(ex, 201, ConnectionView.full(stored, cipher, true));
     }
 
@@ -155,6 +155,13 @@ public final class ConnectionImports {
                 Map.of("operation", created ? "creation" : "override")));
         events.get().authorized(stored, created);
         return stored;
+    }
+
+    /** Tags from the body's end_user (and its organization) then the body's tags, as a connect session fills them. */
+    private static String tags(JsonNode body) {
+        object(body, "tags");
+        JsonNode endUser = body.get("end_user");
+        return EndUserTags.mergeJson(endUser, endUser == null ? null : endUser.get("organization"), body.get("tags"));
     }
 
     private static String webhookUrl(JsonNode body) {

@@ -177,7 +177,9 @@ public final class ConnectionsApi {
         Connection c = existing(q.get("provider_config_key"), id(ex));
         ObjectNode body = bodies.object(ex, Set.of("end_user", "tags", "webhook_url_override"));
         String endUser = object(body, "end_user");
-        String tags = object(body, "tags");
+        object(body, "tags");
+        // as Nango's patchConnection: tags from the new end user, then the given tags
+        String tags = EndUserTags.mergeJson(body.get("end_user"), null, body.get("tags"));
         String webhook = RequestBody.string(body, "webhook_url_override", 2000, "webhook_url_override");
         if (webhook != null && !webhook.matches("^https?://\\S+$")) {
             throw GatewayException.invalidBody("webhook_url_override", "'webhook_url_override' must be an http(s) URL.");
@@ -222,12 +224,17 @@ public final class ConnectionsApi {
         return q;
     }
 
+    /** tags[k]=v, every one must match; the SDK lower-cases k, so keys compare without case (values exactly). */
     private static boolean tagsMatch(Connection c, Map<String, String> q) {
-        Map<String, Object> tags = c.tags() == null ? Map.of() : Json.toMap(Json.read(c.tags()));
+        Map<String, Object> stored = c.tags() == null ? null : Json.toMap(Json.read(c.tags()));
+        Map<String, Object> tags = new java.util.HashMap<>();
+        if (stored != null) {
+            stored.forEach((k, v) -> tags.putIfAbsent(k.toLowerCase(Locale.ROOT), v));
+        }
         for (Map.Entry<String, String> e : q.entrySet()) {
             if (e.getKey().startsWith("tags[")) {
-                String k = e.getKey().substring(5, e.getKey().length() - 1);
-                Object v = tags == null ? null : tags.get(k);
+                String k = e.getKey().substring(5, e.getKey().length() - 1).toLowerCase(Locale.ROOT);
+                Object v = tags.get(k);
                 if (v == null || !String.valueOf(v).equals(e.getValue())) {
                     return false;
                 }

@@ -106,6 +106,26 @@ class ConnectionReimportTest {
     }
 
     @Test
+    void importWithEndUser_fillsTags_andPatchingTheEndUserRefillsThem() {
+        http.post("/connections", body(id, "at", ",\"end_user\":{\"id\":\"u1\",\"email\":\"u1@example.gov\","
+                + "\"organization\":{\"id\":\"o1\"}},\"tags\":{\"team\":\"blue\"}"));
+        JsonNode tags = get().path("tags");
+        assertThat(tags.path("end_user_id").asText()).isEqualTo("u1");
+        assertThat(tags.path("end_user_email").asText()).isEqualTo("u1@example.gov");
+        assertThat(tags.path("organization_id").asText()).isEqualTo("o1");
+        assertThat(tags.path("team").asText()).isEqualTo("blue");
+
+        Http.Res patched = http.patch("/connections/" + id + "?provider_config_key=fake", "{\"end_user\":{\"id\":\"u2\","
+                + "\"email\":\"u2@example.gov\"},\"tags\":{\"team\":\"red\"}}");
+
+        assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
+        JsonNode after = get().path("tags");
+        assertThat(after.path("end_user_email").asText()).isEqualTo("u2@example.gov");
+        assertThat(after.path("team").asText()).isEqualTo("red");
+        assertThat(http.get("/connections?tags%5Bend_user_email%5D=u2%40example.gov").json().path("connections")).hasSize(1);
+    }
+
+    @Test
     void importThenReimport_sendCreationThenOverrideWebhooks() throws Exception {
         http.post("/connections", body(id, "at-old", ""));
         http.post("/connections", body(id, "at-new", ""));

@@ -43,7 +43,7 @@ class NangoSdkCompatTest {
                     new String[] {"HOST", gw.baseUrl(), "KEY", gw.secretKey(), "CONNECTION", id, "REJECTED", rejected,
                         "SDK_DIR", SDK_DIR.toString()}, 120);
             System.out.println(r.out);
-            assertThat(r.out).contains("ok getTokenRefreshRejected", "ok createConnectSession", "ok getConnection", "ok getToken", "ok listConnections",
+            assertThat(r.out).contains("ok getTokenRefreshRejected", "ok createConnectSession", "ok getConnection", "ok getToken", "ok listConnections", "ok listConnectionsByTags",
                     "ok setMetadata", "ok integrations", "ok deleteConnection").doesNotContain("fail ");
             assertThat(r.exit).isZero();
         }

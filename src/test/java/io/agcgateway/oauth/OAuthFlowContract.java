@@ -182,6 +182,36 @@ abstract class OAuthFlowContract {
     }
 
     @Test
+    void sessionEndUser_fillsConnectionTags_listFiltersByThem_andWebhooksCarryThem() throws Exception {
+        String u = user();
+        String email = u + "@tags.example.gov";
+        Http.Res s = flow.http.post("/connect/sessions", "{\"end_user\":{\"id\":\"" + u + "\",\"email\":\"" + email
+                + "\",\"display_name\":\"Ann\",\"tags\":{\"Plan\":\"gold\"}},\"organization\":{\"id\":\"org7\","
+                + "\"display_name\":\"Org Seven\"},\"tags\":{\"team\":\"blue\"}}");
+        assertThat(s.status()).as(s.toString()).isEqualTo(201);
+        assertThat(flow.run("agc-sandbox", s.json().path("data").path("token").asText(), "acme").status()).isEqualTo(200);
+        String id = flow.onlyConnection(u).path("connection_id").asText();
+
+        JsonNode tags = full(id, "").path("tags");
+        assertThat(tags.path("end_user_id").asText()).isEqualTo(u);
+        assertThat(tags.path("end_user_email").asText()).isEqualTo(email);
+        assertThat(tags.path("end_user_display_name").asText()).isEqualTo("Ann");
+        assertThat(tags.path("organization_id").asText()).isEqualTo("org7");
+        assertThat(tags.path("organization_display_name").asText()).isEqualTo("Org Seven");
+        assertThat(tags.path("plan").asText()).isEqualTo("gold");
+        assertThat(tags.path("team").asText()).isEqualTo("blue");
+
+        JsonNode found = flow.http.get("/connections?tags%5Bend_user_email%5D=" + java.net.URLEncoder.encode(email,
+                java.nio.charset.StandardCharsets.UTF_8)).json().path("connections");
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).path("connection_id").asText()).isEqualTo(id);
+        assertThat(flow.http.get("/connections?tags%5Bend_user_email%5D=nobody%40example.gov").json().path("connections")).isEmpty();
+
+        assertThat(sink.awaitMatch(w -> w.body().contains("\"connectionId\":\"" + id + "\"")
+                && w.body().contains("\"end_user_email\":\"" + email + "\"") && w.body().contains("\"organization_id\":\"org7\""))).isTrue();
+    }
+
+    @Test
     void missingCode_isRejected() {
         Http.Res c = flow.connect("agc-sandbox", flow.session(user()), null);
         String state = FlowDriver.query(c.header("Location")).get("state");
