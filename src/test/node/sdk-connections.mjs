@@ -1,5 +1,6 @@
 // Drives agc-gateway with the real @nangohq/node 0.71.10 (NODE_PATH/--prefix install by NangoSdkCompatTest).
-// Env: HOST (gateway base URL), KEY (secret key), CONNECTION (an existing agc-sandbox connection id).
+// Env: HOST (gateway base URL), KEY (secret key), CONNECTION (an existing agc-sandbox connection id),
+// REJECTED (another one whose next refresh the sandbox token endpoint refuses).
 // Prints one "ok <step>" line per step; any failure prints "fail <step> <message>" and exits 1.
 import { createRequire } from 'node:module';
 const require = createRequire(process.env.SDK_DIR + '/');
@@ -10,6 +11,16 @@ const conn = process.env.CONNECTION;
 let step = 'start';
 const ok = (s) => console.log('ok ' + s);
 try {
+  step = 'getTokenRefreshRejected';
+  try {
+    await nango.getToken('agc-sandbox', process.env.REJECTED, true);
+    throw new Error('no error');
+  } catch (e) {
+    const err = e.response?.data?.error;
+    if (e.response?.status !== 400 || err?.code !== 'invalid_credentials' || err.payload?.connection?.connection_id !== process.env.REJECTED)
+      throw e.response ? new Error(e.response.status + ' ' + JSON.stringify(e.response.data)) : e;
+  }
+  ok(step);
   step = 'createConnectSession';
   const s = await nango.createConnectSession({ end_user: { id: 'sdk-user' }, allowed_integrations: ['agc-sandbox'] });
   if (!/^nango_connect_session_[a-f0-9]{64}$/.test(s.data.token)) throw new Error('bad token');
@@ -25,6 +36,13 @@ try {
   step = 'listConnections';
   const l = await nango.listConnections();
   if (!l.connections.some((x) => x.connection_id === conn && x.created)) throw new Error(JSON.stringify(l));
+  ok(step);
+  step = 'listConnectionsByTags';
+  const byEmail = await nango.listConnections({ tags: { email: 'sdk-owner@example.gov' } });
+  if (byEmail.connections.length !== 1 || byEmail.connections[0].connection_id !== conn || byEmail.connections[0].tags.end_user_id !== 'sdk-owner')
+    throw new Error(JSON.stringify(byEmail));
+  const byOrg = await nango.listConnections({ tags: { organization_id: 'org1', end_user_email: 'sdk-owner@example.gov' } });
+  if (byOrg.connections.length !== 1) throw new Error(JSON.stringify(byOrg));
   ok(step);
   step = 'setMetadata';
   await nango.setMetadata('agc-sandbox', conn, { a: 1 });

@@ -109,6 +109,29 @@ public final class ConnectionStore {
                 webhookUrlOverride, errors, now, now, now, now);
     }
 
+    /** A new row from an import; throws DuplicateKeyException when (integration, connection id) exists. */
+    public void insertImported(long integrationId, String connectionId, ImportedConnection imp, long now) {
+        insert(integrationId, connectionId, imp.accessTokenEnc(), imp.refreshTokenEnc(), imp.rawEnc(), imp.expiresAt(),
+                imp.connectionConfig() == null ? "{}" : imp.connectionConfig(), imp.metadata(), imp.endUser(), imp.tags(),
+                imp.webhookUrlOverride(), null, now);
+    }
+
+    /**
+     * Re-import over an existing row, only while {@code owner} holds its refresh lease, releasing it in the same statement
+     * (like storeRefreshed): the new pair replaces the old one at once and no refresh can be spending the old one meanwhile.
+     * The row keeps its id; a failed refresh state is cleared, as the caller vouches for the new credentials.
+     * @return false when the lease was not ours (expired and taken)
+     */
+    public boolean storeImported(long id, String owner, ImportedConnection imp, long now) {
+        return jdbc.update("UPDATE connections SET access_token_enc=?, refresh_token_enc=?, raw_enc=?, expires_at=?, "
+                        + "connection_config=COALESCE(?, connection_config), metadata=COALESCE(?, metadata), end_user=COALESCE(?, end_user), "
+                        + "tags=COALESCE(?, tags), webhook_url_override=COALESCE(?, webhook_url_override), refresh_state='ok', errors=NULL, "
+                        + "refresh_failures=0, next_refresh_at=NULL, last_refresh_at=NULL, refresh_token_issued_at=?, lease_owner=NULL, "
+                        + "lease_until=NULL, version=version+1, updated_at=? WHERE id=? AND lease_owner=?",
+                imp.accessTokenEnc(), imp.refreshTokenEnc(), imp.rawEnc(), imp.expiresAt(), imp.connectionConfig(), imp.metadata(),
+                imp.endUser(), imp.tags(), imp.webhookUrlOverride(), now, now, id, owner) == 1;
+    }
+
     public boolean delete(long id) {
         return jdbc.update("DELETE FROM connections WHERE id = ?", id) > 0;
     }

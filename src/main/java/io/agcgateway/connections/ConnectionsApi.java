@@ -8,14 +8,12 @@ import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
 import io.agcgateway.http.RequestBody;
 import io.agcgateway.http.RequestParams;
-import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
+import io.agcgateway.refresh.RefreshFailedException;
 import io.agcgateway.refresh.RefreshService;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,19 +22,17 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
 
-/** The connections API as @nangohq/node 0.71.10 calls it (nango-wire-format §2.3, §2.6). */
+/** The connections API as @nangohq/node 0.71.10 calls it (nango-wire-format §2.3); imports are ConnectionImports. */
 public final class ConnectionsApi {
     private static final Set<String> GET_QUERY = Set.of("provider_config_key", "force_refresh", "refresh_token", "refresh_github_app_jwt_token");
     private static final Set<String> LIST_QUERY = Set.of("connectionId", "endUserId", "endUserOrganizationId", "integrationId", "search",
             "limit", "page");
     private static final Set<String> METADATA_BODY = Set.of("metadata", "connection_id", "provider_config_key");
-    private static final Set<String> IMPORT_BODY = Set.of("provider_config_key", "connection_id", "credentials", "connection_config",
-            "metadata", "webhook_url_override", "end_user", "tags");
-    private static final Set<String> IMPORT_CREDENTIALS = Set.of("type", "access_token", "refresh_token", "expires_at", "config_override",
-            "raw");
-    private static final Set<String> LEGACY_BODY = Set.of("provider_config_key", "connection_id", "access_token", "refresh_token",
-            "expires_at", "expires_in", "no_expiration", "raw", "connection_config", "metadata", "oauth_client_id_override",
-            "oauth_client_secret_override", "webhook_url_override");
+
+    // Nango's NangoError messages (refresh_token_external_error, connection_refresh_backoff), kept verbatim
+    private static final String REFRESH_FAILED =
+            "The external API returned an error when trying to refresh the access token. Please try again later.";
+    private static final String REFRESH_BACKOFF = "A recent refresh attempt failed. Backing off before retrying.";
 
     private final ConnectionStore store;
     private final IntegrationStore integrations;
@@ -102,10 +98,27 @@ public final class ConnectionsApi {
         boolean withRefreshToken = bool(q, "refresh_token");
         bool(q, "refresh_github_app_jwt_token");
         Connection c = existing(q.get("provider_config_key"), id(ex));
-        c = refresh.ensureFresh(c, force);
         store.markFetched(c.id(), clock.millis());
+        try {
+            c = refresh.ensureFresh(c, force);
+        } catch (RefreshFailedException e) {
+            throw invalidCredentials(e);
+        }
         Connection fresh = store.findById(c.id());
         reply(ex, 200, ConnectionView.full(fresh == null ? c : fresh, cipher, withRefreshToken));
+    }
+
+    /**
+     * Nango's answer when getConnection/getToken cannot refresh (getConnection.ts): {@code invalid_credentials} with the
+     * connection, without credentials, as {@code payload.connection}; 400 for a refresh that failed, 424 while backing off.
+     */
+    private GatewayException invalidCredentials(RefreshFailedException e) {
+        Connection now = store.findById(e.connection().id());
+        Map<String, Object> connection = ConnectionView.full(now == null ? e.connection() : now, cipher, false);
+        connection.remove("credentials");
+        boolean backingOff = e.kind() == RefreshFailedException.Kind.BACKING_OFF;
+        return GatewayException.withPayload(backingOff ? 424 : 400, "invalid_credentials", backingOff ? REFRESH_BACKOFF : REFRESH_FAILED,
+                Map.of("connection", connection));
     }
 
     public void delete(Exchange ex) {
@@ -164,7 +177,9 @@ public final class ConnectionsApi {
         Connection c = existing(q.get("provider_config_key"), id(ex));
         ObjectNode body = bodies.object(ex, Set.of("end_user", "tags", "webhook_url_override"));
         String endUser = object(body, "end_user");
-        String tags = object(body, "tags");
+        object(body, "tags");
+        // as Nango's patchConnection: tags from the new end user, then the given tags
+        String tags = EndUserTags.mergeJson(body.get("end_user"), null, body.get("tags"));
         String webhook = RequestBody.string(body, "webhook_url_override", 2000, "webhook_url_override");
         if (webhook != null && !webhook.matches("^https?://\\S+$")) {
             throw GatewayException.invalidBody("webhook_url_override", "'webhook_url_override' must be an http(s) URL.");
@@ -177,89 +192,6 @@ public final class ConnectionsApi {
 
     public void methodNotAllowed(Exchange ex) {
         throw new GatewayException(405, "method_not_allowed", "This method is not allowed on this path.");
-    }
-
-    // ---- import ----
-
-    /** POST /connections: 201 with the full connection; an existing (integration, connection id) is a 409, never overwritten. */
-    public void importConnection(Exchange ex) {
-        ObjectNode body = bodies.object(ex, IMPORT_BODY);
-        String key = RequestBody.required(body, "provider_config_key", 255, "provider_config_key");
-        Integration integration = integrations.find(key);
-        if (integration == null) {
-            throw GatewayException.notFound("not_found", "Integration does not exist");
-        }
-        String connectionId = RequestBody.string(body, "connection_id", 255, "connection_id");
-        connectionId = connectionId == null ? java.util.UUID.randomUUID().toString() : connectionId;
-        JsonNode creds = body.get("credentials");
-        if (creds == null || !creds.isObject()) {
-            throw GatewayException.invalidBody("credentials", "'credentials' must be an object.");
-        }
-        RequestBody.rejectUnknown(creds, IMPORT_CREDENTIALS, "credentials.");
-        String type = RequestBody.required(creds, "type", 20, "credentials.type");
-        if (!"OAUTH2".equals(type)) {
-            throw GatewayException.invalidBody("credentials.type", "'credentials.type' must be OAUTH2.");
-        }
-        String at = RequestBody.required(creds, "access_token", 60_000, "credentials.access_token");
-        String rt = RequestBody.string(creds, "refresh_token", 60_000, "credentials.refresh_token");
-        Long expiresAt = instant(RequestBody.string(creds, "expires_at", 64, "credentials.expires_at"), "credentials.expires_at");
-        insert(ex, integration, connectionId, at, rt, Json.write(creds), expiresAt, object(body, "connection_config"),
-                object(body, "metadata"), object(body, "end_user"), object(body, "tags"),
-                RequestBody.string(body, "webhook_url_override", 2000, "webhook_url_override"));
-        reply(ex, 201, ConnectionView.full(store.find(key, connectionId), cipher, true));
-    }
-
-    /** Deprecated POST /connection: Nango echoes the body with the connection id. */
-    public void legacyCreate(Exchange ex) {
-        ObjectNode body = bodies.object(ex, LEGACY_BODY);
-        String key = RequestBody.required(body, "provider_config_key", 255, "provider_config_key");
-        Integration integration = integrations.find(key);
-        if (integration == null) {
-            throw new GatewayException(400, "unknown_provider_config", "Provider does not exists");
-        }
-        String at = RequestBody.string(body, "access_token", 60_000, "access_token");
-        if (at == null || at.isBlank()) {
-            throw new GatewayException(400, "missing_access_token", "Missing access token.");
-        }
-        Long expiresAt;
-        if (body.hasNonNull("expires_at")) {
-            expiresAt = instant(RequestBody.string(body, "expires_at", 64, "expires_at"), "expires_at");
-            if (expiresAt == null) {
-                throw new GatewayException(400, "invalid_expires_at", "Invalid expires_at.");
-            }
-        } else if (body.hasNonNull("expires_in")) {
-            if (!body.get("expires_in").canConvertToLong()) {
-                throw new GatewayException(400, "invalid_expires_at", "Invalid expires_in.");
-            }
-            expiresAt = clock.millis() + body.get("expires_in").asLong() * 1000;
-        } else if (body.path("no_expiration").asBoolean(false)) {
-            expiresAt = null;
-        } else {
-            throw new GatewayException(400, "missing_expires_at", "Missing expires_at (or expires_in, or no_expiration: true).");
-        }
-        String connectionId = RequestBody.string(body, "connection_id", 255, "connection_id");
-        connectionId = connectionId == null ? java.util.UUID.randomUUID().toString() : connectionId;
-        Map<String, Object> raw = body.get("raw") != null && body.get("raw").isObject() ? Json.toMap(body.get("raw")) : Json.toMap(body);
-        insert(ex, integration, connectionId, at, RequestBody.string(body, "refresh_token", 60_000, "refresh_token"), Json.write(raw),
-                expiresAt, object(body, "connection_config"), object(body, "metadata"), null, null,
-                RequestBody.string(body, "webhook_url_override", 2000, "webhook_url_override"));
-        Map<String, Object> echo = new LinkedHashMap<>(Json.toMap(body));
-        echo.put("connection_id", connectionId);
-        reply(ex, 201, echo);
-    }
-
-    private void insert(Exchange ex, Integration integration, String connectionId, String at, String rt, String rawJson, Long expiresAt,
-                        String config, String metadata, String endUser, String tags, String webhookUrlOverride) {
-        long now = clock.millis();
-        try {
-            store.insert(integration.id(), connectionId, cipher.encrypt(at, "access_token"), cipher.encrypt(rt, "refresh_token"),
-                    cipher.encrypt(rawJson, "raw"), expiresAt, config == null ? "{}" : config, metadata, endUser, tags,
-                    webhookUrlOverride, null, now);
-        } catch (org.springframework.dao.DuplicateKeyException e) {
-            throw new GatewayException(409, "connection_already_exists", "Connection '" + connectionId + "' already exists for integration '"
-                    + integration.uniqueKey() + "'. Delete it first or re-authorise it through a connect session.");
-        }
-        log.submit(Operation.success("auth", "connection_import", integration.uniqueKey(), connectionId, "Connection imported", now, now, null));
     }
 
     // ---- helpers ----
@@ -292,12 +224,17 @@ public final class ConnectionsApi {
         return q;
     }
 
+    /** tags[k]=v, every one must match; the SDK lower-cases k, so keys compare without case (values exactly). */
     private static boolean tagsMatch(Connection c, Map<String, String> q) {
-        Map<String, Object> tags = c.tags() == null ? Map.of() : Json.toMap(Json.read(c.tags()));
+        Map<String, Object> stored = c.tags() == null ? null : Json.toMap(Json.read(c.tags()));
+        Map<String, Object> tags = new java.util.HashMap<>();
+        if (stored != null) {
+            stored.forEach((k, v) -> tags.putIfAbsent(k.toLowerCase(Locale.ROOT), v));
+        }
         for (Map.Entry<String, String> e : q.entrySet()) {
             if (e.getKey().startsWith("tags[")) {
-                String k = e.getKey().substring(5, e.getKey().length() - 1);
-                Object v = tags == null ? null : tags.get(k);
+                String k = e.getKey().substring(5, e.getKey().length() - 1).toLowerCase(Locale.ROOT);
+                Object v = tags.get(k);
                 if (v == null || !String.valueOf(v).equals(e.getValue())) {
                     return false;
                 }
@@ -342,22 +279,7 @@ public final class ConnectionsApi {
         throw new GatewayException(400, "invalid_query_params", "'" + key + "' must be a number from " + min + " to " + max + ".");
     }
 
-    private static Long instant(String v, String path) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(v).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            try {
-                return java.time.OffsetDateTime.parse(v).toInstant().toEpochMilli();
-            } catch (DateTimeParseException e2) {
-                throw GatewayException.invalidBody(path, "'" + path + "' must be an ISO-8601 date.");
-            }
-        }
-    }
-
-    private static String object(JsonNode body, String field) {
+    static String object(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {
             return null;
@@ -368,7 +290,7 @@ public final class ConnectionsApi {
         return Json.write(v);
     }
 
-    private static void reply(Exchange ex, int status, Object body) {
+    static void reply(Exchange ex, int status, Object body) {
         ex.setProperty(HttpReply.STATUS, status);
         ex.getMessage().setBody(body);
     }

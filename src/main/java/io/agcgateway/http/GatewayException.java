@@ -9,26 +9,39 @@ public class GatewayException extends RuntimeException {
     private final String code;
     private final List<Map<String, Object>> errors;
     private final int retryAfterSeconds;
+    private final Map<String, Object> payload;
 
     public GatewayException(int status, String code, String message) {
         this(status, code, message, null);
     }
 
     public GatewayException(int status, String code, String message, List<Map<String, Object>> errors) {
-        this(status, code, message, errors, 0);
+        this(status, code, message, errors, 0, null);
     }
 
-    private GatewayException(int status, String code, String message, List<Map<String, Object>> errors, int retryAfterSeconds) {
+    private GatewayException(int status, String code, String message, List<Map<String, Object>> errors, int retryAfterSeconds,
+                             Map<String, Object> payload) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.errors = errors;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.payload = payload;
     }
 
     /** The same failure, answered with {@code Retry-After} (overload: come back in that many seconds). */
     public GatewayException retryAfter(int seconds) {
-        return new GatewayException(status, code, getMessage(), errors, seconds);
+        return new GatewayException(status, code, getMessage(), errors, seconds, payload);
+    }
+
+    /** A failure answered with Nango's {@code error.payload} (e.g. the connection of a failed refresh). */
+    public static GatewayException withPayload(int status, String code, String message, Map<String, Object> payload) {
+        return new GatewayException(status, code, message, null, 0, payload);
+    }
+
+    /** {@code error.payload}, or null. */
+    public Map<String, Object> payload() {
+        return payload;
     }
 
     /** Seconds for the {@code Retry-After} header; 0 = none. */

@@ -58,6 +58,9 @@ public final class HttpReply {
         if (ge.errors() != null) {
             err.put("errors", ge.errors());
         }
+        if (ge.payload() != null) {
+            err.put("payload", ge.payload());
+        }
         exchange.setProperty(STATUS, ge.status());
         exchange.getMessage().setBody(Map.of("error", err));
         json(exchange);

@@ -6,6 +6,7 @@ import io.agcgateway.catalog.Provider;
 import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.EndUserTags;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
@@ -274,9 +275,9 @@ public final class ConnectSessions {
         if (webhook != null && !webhook.matches("^https?://\\S+$")) {
             throw GatewayException.invalidBody("webhook_url_override", "'webhook_url_override' must be an http(s) URL.");
         }
+        // Nango fills the connection's tags from the end user and organization; explicit tags win
         return new Fields(endUserJson, orgJson, defaults == null || defaults.isNull() ? null : Json.write(defaults),
-                overrides == null || overrides.isNull() ? null : Json.write(overrides),
-                tags == null || tags.isNull() ? null : Json.write(tags), webhook);
+                overrides == null || overrides.isNull() ? null : Json.write(overrides), EndUserTags.mergeJson(endUser, org, tags), webhook);
     }
 
     /** A connection's end_user holds its organization (see OAuthCallback.store); a session keeps the two apart. */

@@ -220,7 +220,10 @@ public final class OAuthCallback {
         log.submit(Operation.failed("auth", "oauth_callback", key, flow.connectionId, Redact.text(f.getMessage()), f.errorType(),
                 flow.started == 0 ? now : flow.started, now, meta));
         if (f.webhookType() != null && flow.integration != null) {
-            events.get().authorizationFailed(key, flow.integration.provider(), flow.connectionId, f.webhookType(), f.getMessage());
+            // the session's webhook_url_override applies to every auth webhook of the flow, the failed one too
+            ConnectSessions.Session session = flow.connectSessionId == null ? null : sessions.findById(flow.connectSessionId);
+            events.get().authorizationFailed(key, flow.integration.provider(), flow.connectionId,
+                    session == null ? null : session.webhookUrlOverride(), new AuthEvents.Failure(f.webhookType(), f.getMessage()));
         }
         ex.setProperty(HttpReply.STATUS, f.status());
         ex.getMessage().setBody(Pages.callback(false, "The connection failed", f.getMessage(), f.errorType(), f.getMessage()));

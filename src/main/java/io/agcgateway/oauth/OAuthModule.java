@@ -2,6 +2,7 @@ package io.agcgateway.oauth;
 
 import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.config.GatewaySettings;
+import io.agcgateway.connections.ConnectionImports;
 import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.connections.ConnectionsApi;
 import io.agcgateway.http.RequestBody;
@@ -45,6 +46,8 @@ public final class OAuthModule {
                 settings.duration("gateway.oauth.token-timeout")));
         main.bind("siteSelector", new SiteSelector());
         main.bind("connectionsApi", new ConnectionsApi(connections, integrations, keys.cipher, refresh, bodies, log, clock));
+        main.bind("connectionImports", new ConnectionImports(connections, integrations, keys.cipher, refresh, bodies, log, () -> events,
+                clock));
         main.bind("authEvents", events);
         main.bind("webhookDelivery", new WebhookDelivery(secret, settings.integer("gateway.webhook.retries", 0, 10),
                 settings.duration("gateway.webhook.backoff"), settings.duration("gateway.webhook.timeout"), log, clock));

@@ -127,7 +127,7 @@ public final class RefreshService {
 
     /**
      * @return a connection whose access token is usable: the same row when it is fresh, else the refreshed row
-     * @throws GatewayException 424 refresh_failed when no usable token can be had
+     * @throws RefreshFailedException (424 refresh_failed) when no usable token can be had
      */
     public Connection ensureFresh(Connection c, boolean force) {
         long now = clock.millis();
@@ -140,7 +140,7 @@ public final class RefreshService {
                 if (RefreshPolicy.usable(c, now)) {
                     return c;
                 }
-                throw refreshFailed(c, d.reason());
+                throw refreshFailed(c, d);
             default:
                 break;
         }
@@ -200,7 +200,7 @@ public final class RefreshService {
                     return cur;
                 }
                 if (d.action() == RefreshDecision.Action.FAILED || d.action() == RefreshDecision.Action.BACKING_OFF) {
-                    throw refreshFailed(cur, d.reason());
+                    throw refreshFailed(cur, d);
                 }
                 seen = cur;
                 force = false;
@@ -268,7 +268,7 @@ public final class RefreshService {
                 events.refreshFailed(cur, "refresh_token_external_error", describe(res));
                 Connection after = store.findById(cur.id());
                 notifyListeners(after == null ? cur : after);
-                throw refreshFailed(cur, res.reason());
+                throw new RefreshFailedException(RefreshFailedException.Kind.REJECTED, after == null ? cur : after, res.reason());
             }
             int failures = cur.refreshFailures() + 1;
             long next = now + RefreshPolicy.backoff(failures).toMillis();
@@ -291,12 +291,48 @@ public final class RefreshService {
                     return after; // the old access token still works: keep serving it
                 }
             }
-            throw refreshFailed(cur, res.reason());
+            throw new RefreshFailedException(RefreshFailedException.Kind.UNAVAILABLE, after == null ? cur : after, res.reason());
         } finally {
             if (leaseHeld) {
                 store.releaseLease(seen.id(), nodeId);
             }
         }
+    }
+
+    /**
+     * Runs {@code write} (given the lease owner; true when it stored and so released the lease) while holding the
+     * connection's refresh lease, after any refresh in flight on any node has finished, then tells the token caches.
+     * This is how an import replaces a pair without racing a refresh that is spending the old refresh token.
+     * @return the row as stored, or null when it was deleted meanwhile
+     * @throws GatewayException 503 connection_busy when the lease could not be had in time or was lost before the write
+     */
+    public Connection underLease(long connectionRowId, java.util.function.Predicate<String> write) {
+        String owner = nodeId + ":write";
+        long deadline = clock.millis() + waitTime.toMillis();
+        while (!store.tryLease(connectionRowId, owner, clock.millis(), clock.millis() + leaseTime.toMillis())) {
+            if (clock.millis() > deadline) {
+                throw new GatewayException(503, "connection_busy", "A token refresh of this connection is still running; try again.")
+                        .retryAfter(1);
+            }
+            sleep(100);
+        }
+        boolean stored = false;
+        try {
+            stored = write.test(owner);
+        } finally {
+            if (!stored) {
+                store.releaseLease(connectionRowId, owner);
+            }
+        }
+        if (!stored) {
+            throw new GatewayException(503, "connection_busy", "The connection changed while it was being written; try again.")
+                    .retryAfter(1);
+        }
+        Connection after = store.findById(connectionRowId);
+        if (after != null) {
+            notifyListeners(after);
+        }
+        return after;
     }
 
     private static String describe(TokenResponse res) {
@@ -323,9 +359,10 @@ public final class RefreshService {
         return e;
     }
 
-    private GatewayException refreshFailed(Connection c, String reason) {
-        return new GatewayException(424, "refresh_failed", "The token of connection '" + c.connectionId()
-                + "' could not be refreshed (" + reason + "). Re-authorise the connection if this persists.");
+    /** A refresh not attempted because of an earlier failure (the decision says which). */
+    private static RefreshFailedException refreshFailed(Connection c, RefreshDecision d) {
+        return new RefreshFailedException(d.action() == RefreshDecision.Action.FAILED ? RefreshFailedException.Kind.REJECTED_EARLIER
+                : RefreshFailedException.Kind.BACKING_OFF, c, d.reason());
     }
 
     private void notifyListeners(Connection c) {

@@ -7,8 +7,15 @@ public interface AuthEvents {
     /** operation "creation" or "override" after a successful OAuth callback. */
     void authorized(Connection c, boolean created);
 
-    /** operation "creation", success false: the callback failed (e.g. access_denied, token exchange failed). */
-    void authorizationFailed(String integrationKey, String provider, String connectionId, String errorType, String description);
+    /**
+     * operation "creation", success false: the callback failed (e.g. access_denied, token exchange failed).
+     * @param webhookUrlOverride the connect session's webhook_url_override, or null
+     */
+    void authorizationFailed(String integrationKey, String provider, String connectionId, String webhookUrlOverride, Failure error);
+
+    /** Nango's webhook {@code error}: {type, description}. */
+    record Failure(String type, String description) {
+    }
 
     /** operation "refresh", success false. */
     void refreshFailed(Connection c, String errorType, String description);
@@ -22,7 +29,8 @@ public interface AuthEvents {
         }
 
         @Override
-        public void authorizationFailed(String integrationKey, String provider, String connectionId, String errorType, String description) {
+        public void authorizationFailed(String integrationKey, String provider, String connectionId, String webhookUrlOverride,
+                                        Failure error) {
         }
 
         @Override

@@ -45,10 +45,11 @@ public final class WebhookEvents implements AuthEvents {
     }
 
     @Override
-    public void authorizationFailed(String integrationKey, String provider, String connectionId, String errorType, String description) {
+    public void authorizationFailed(String integrationKey, String provider, String connectionId, String webhookUrlOverride,
+                                    Failure failure) {
         Map<String, Object> b = base(connectionId, integrationKey, provider, "creation", false);
-        b.put("error", error(errorType, description));
-        enqueue(null, b, "webhook:connection_create", integrationKey, connectionId);
+        b.put("error", error(failure.type(), failure.description()));
+        enqueue(webhookUrlOverride, b, "webhook:connection_create", integrationKey, connectionId);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.agcgateway.Gateway;
+import io.agcgateway.sandbox.SandboxAgc;
 import io.agcgateway.support.TestGateway;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,10 +35,15 @@ class NangoSdkCompatTest {
             FlowDriver flow = new FlowDriver(gw.baseUrl(), gw.secretKey());
             assertThat(flow.run("agc-sandbox", flow.session("sdk-owner"), "acme").status()).isEqualTo(200);
             String id = flow.onlyConnection("sdk-owner").path("connection_id").asText();
+            assertThat(flow.run("agc-sandbox", flow.session("sdk-rejected"), "acme").status()).isEqualTo(200);
+            String rejected = flow.onlyConnection("sdk-rejected").path("connection_id").asText();
+            // the script's first token call is the forced refresh of `rejected`
+            gw.bean("sandboxAgc", SandboxAgc.class).faults().failNextTokenCalls(1, 400);
             Result r = run(List.of("node", Path.of("src/test/node/sdk-connections.mjs").toAbsolutePath().toString()),
-                    new String[] {"HOST", gw.baseUrl(), "KEY", gw.secretKey(), "CONNECTION", id, "SDK_DIR", SDK_DIR.toString()}, 120);
+                    new String[] {"HOST", gw.baseUrl(), "KEY", gw.secretKey(), "CONNECTION", id, "REJECTED", rejected,
+                        "SDK_DIR", SDK_DIR.toString()}, 120);
             System.out.println(r.out);
-            assertThat(r.out).contains("ok createConnectSession", "ok getConnection", "ok getToken", "ok listConnections",
+            assertThat(r.out).contains("ok getTokenRefreshRejected", "ok createConnectSession", "ok getConnection", "ok getToken", "ok listConnections", "ok listConnectionsByTags",
                     "ok setMetadata", "ok integrations", "ok deleteConnection").doesNotContain("fail ");
             assertThat(r.exit).isZero();
         }

@@ -164,6 +164,54 @@ abstract class OAuthFlowContract {
     }
 
     @Test
+    void failedAuthorisation_sendsItsWebhookToTheSessionsOverride() throws Exception {
+        try (WebhookSink override = new WebhookSink()) {
+            String u = user();
+            Http.Res s = flow.http.post("/connect/sessions", "{\"end_user\":{\"id\":\"" + u + "\"},\"webhook_url_override\":\""
+                    + override.url() + "\"}");
+            assertThat(s.status()).as(s.toString()).isEqualTo(201);
+            Http.Res c = flow.connect("agc-sandbox", s.json().path("data").path("token").asText(), null);
+
+            assertThat(flow.abs(flow.approve(c.header("Location"), "deny")).status()).isEqualTo(400);
+
+            assertThat(override.awaitMatch(w -> w.body().contains("\"success\":false") && w.body().contains("invalid_callback")
+                    && w.body().contains("\"operation\":\"creation\""))).isTrue();
+            assertThat(sink.received).as("not also sent to the default URL")
+                    .noneMatch(w -> w.body().equals(override.received.get(0).body()));
+        }
+    }
+
+    @Test
+    void sessionEndUser_fillsConnectionTags_listFiltersByThem_andWebhooksCarryThem() throws Exception {
+        String u = user();
+        String email = u + "@tags.example.gov";
+        Http.Res s = flow.http.post("/connect/sessions", "{\"end_user\":{\"id\":\"" + u + "\",\"email\":\"" + email
+                + "\",\"display_name\":\"Ann\",\"tags\":{\"Plan\":\"gold\"}},\"organization\":{\"id\":\"org7\","
+                + "\"display_name\":\"Org Seven\"},\"tags\":{\"team\":\"blue\"}}");
+        assertThat(s.status()).as(s.toString()).isEqualTo(201);
+        assertThat(flow.run("agc-sandbox", s.json().path("data").path("token").asText(), "acme").status()).isEqualTo(200);
+        String id = flow.onlyConnection(u).path("connection_id").asText();
+
+        JsonNode tags = full(id, "").path("tags");
+        assertThat(tags.path("end_user_id").asText()).isEqualTo(u);
+        assertThat(tags.path("end_user_email").asText()).isEqualTo(email);
+        assertThat(tags.path("end_user_display_name").asText()).isEqualTo("Ann");
+        assertThat(tags.path("organization_id").asText()).isEqualTo("org7");
+        assertThat(tags.path("organization_display_name").asText()).isEqualTo("Org Seven");
+        assertThat(tags.path("plan").asText()).isEqualTo("gold");
+        assertThat(tags.path("team").asText()).isEqualTo("blue");
+
+        JsonNode found = flow.http.get("/connections?tags%5Bend_user_email%5D=" + java.net.URLEncoder.encode(email,
+                java.nio.charset.StandardCharsets.UTF_8)).json().path("connections");
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).path("connection_id").asText()).isEqualTo(id);
+        assertThat(flow.http.get("/connections?tags%5Bend_user_email%5D=nobody%40example.gov").json().path("connections")).isEmpty();
+
+        assertThat(sink.awaitMatch(w -> w.body().contains("\"connectionId\":\"" + id + "\"")
+                && w.body().contains("\"end_user_email\":\"" + email + "\"") && w.body().contains("\"organization_id\":\"org7\""))).isTrue();
+    }
+
+    @Test
     void missingCode_isRejected() {
         Http.Res c = flow.connect("agc-sandbox", flow.session(user()), null);
         String state = FlowDriver.query(c.header("Location")).get("state");
@@ -417,7 +465,10 @@ abstract class OAuthFlowContract {
         Http.Res imp = flow.http.post("/connections", body);
         assertThat(imp.status()).as(imp.toString()).isEqualTo(201);
         assertThat(imp.json().path("connection_config").path("cloudId").asText()).isEqualTo("c1");
-        assertThat(flow.http.post("/connections", body).status()).isEqualTo(409);
+        Http.Res again = flow.http.post("/connections", body.replace("\"at\"", "\"at2\""));
+        assertThat(again.status()).as("re-import upserts, as in Nango").isEqualTo(201);
+        assertThat(again.json().path("id").asLong()).isEqualTo(imp.json().path("id").asLong());
+        assertThat(again.json().path("credentials").path("access_token").asText()).isEqualTo("at2");
         assertThat(flow.http.post("/connections", body.replace("\"agc-sandbox\"", "\"nope\"")).status()).isEqualTo(404);
 
         Http.Res del = flow.http.delete("/connections/" + id + "?provider_config_key=agc-sandbox");

@@ -10,19 +10,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A loopback webhook receiver that records what it gets and can answer 5xx for the first N calls. */
-final class WebhookSink implements AutoCloseable {
-    record Received(String body, Map<String, List<String>> headers) {
-        String header(String name) {
+public final class WebhookSink implements AutoCloseable {
+    public record Received(String body, Map<String, List<String>> headers) {
+        public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(e -> e.getValue().get(0)).findFirst().orElse(null);
         }
     }
 
-    final List<Received> received = new CopyOnWriteArrayList<>();
+    public final List<Received> received = new CopyOnWriteArrayList<>();
     final AtomicInteger calls = new AtomicInteger();
     volatile int failFirst;
     private final HttpServer server;
 
-    WebhookSink() throws IOException {
+    public WebhookSink() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/hook", x -> {
             String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -38,7 +38,7 @@ final class WebhookSink implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
@@ -51,7 +51,7 @@ final class WebhookSink implements AutoCloseable {
     }
 
     /** Waits (bounded) for a delivery matching the predicate; deliveries are asynchronous. */
-    boolean awaitMatch(java.util.function.Predicate<Received> p) throws InterruptedException {
+    public boolean awaitMatch(java.util.function.Predicate<Received> p) throws InterruptedException {
         long end = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < end) {
             if (received.stream().anyMatch(p)) {

@@ -15,7 +15,8 @@ final class RecordingEvents implements AuthEvents {
     }
 
     @Override
-    public void authorizationFailed(String integrationKey, String provider, String connectionId, String errorType, String description) {
+    public void authorizationFailed(String integrationKey, String provider, String connectionId, String webhookUrlOverride,
+                                    Failure error) {
         events.add("authorizationFailed:" + connectionId);
     }
 
