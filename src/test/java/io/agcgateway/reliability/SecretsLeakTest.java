@@ -39,7 +39,9 @@ class SecretsLeakTest {
         root.addAppender(captured);
         Set<String> secrets = new LinkedHashSet<>();
         List<String> answers = new ArrayList<>();
-        try (Gateway gw = TestGateway.start(TestGateway.Store.H2)) {
+        // min age 0: the 401 -> refresh -> replay path must run for its log lines to be checked
+        try (Gateway gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2),
+                "gateway.proxy.refresh-on-401-min-age", "0s"))) {
             FlowDriver flow = new FlowDriver(gw.baseUrl(), gw.secretKey());
             Http http = flow.http;
             secrets.add(gw.secretKey());
