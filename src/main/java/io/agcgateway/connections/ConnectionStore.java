@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -22,9 +24,24 @@ public final class ConnectionStore {
     private static final String FROM = " FROM connections c JOIN integrations i ON i.id = c.integration_id ";
 
     private final JdbcTemplate jdbc;
+    private final List<BiConsumer<Long, String>> replaced = new CopyOnWriteArrayList<>();
 
     public ConnectionStore(DataSource ds) {
         this.jdbc = new JdbcTemplate(ds);
+    }
+
+    /**
+     * Called with (integration id, connection id) after this node deleted, created or re-authorised that connection:
+     * whoever holds its tokens in memory (the proxy's TokenCache) drops them, since the id may now name another account.
+     */
+    public void onReplaced(BiConsumer<Long, String> listener) {
+        replaced.add(listener);
+    }
+
+    private void replaced(long integrationId, String connectionId) {
+        for (BiConsumer<Long, String> l : replaced) {
+            l.accept(integrationId, connectionId);
+        }
     }
 
     public JdbcTemplate jdbc() {
@@ -85,6 +102,7 @@ public final class ConnectionStore {
                 atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, endUser, tags, webhookUrlOverride, errors, now, now,
                 integrationId, connectionId);
         if (updated > 0) {
+            replaced(integrationId, connectionId);
             return false;
         }
         try {
@@ -107,10 +125,13 @@ public final class ConnectionStore {
                         + "last_used_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'ok',?,?,?,?,?)",
                 integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, metadata, endUser, tags,
                 webhookUrlOverride, errors, now, now, now, now);
+        replaced(integrationId, connectionId);
     }
 
-    public boolean delete(long id) {
-        return jdbc.update("DELETE FROM connections WHERE id = ?", id) > 0;
+    public boolean delete(Connection c) {
+        boolean deleted = jdbc.update("DELETE FROM connections WHERE id = ?", c.id()) > 0;
+        replaced(c.integrationId(), c.connectionId());
+        return deleted;
     }
 
     public void setMetadata(long id, String metadataJson, long now) {

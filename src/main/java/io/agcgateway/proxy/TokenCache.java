@@ -14,13 +14,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Access tokens for the proxy, served from memory while fresh (DESIGN §6: no database read per call).
- * An entry lives until the token becomes due for refresh or until {@code maxAge} passes (so a deleted or
- * re-authorised connection is noticed within that time on every node); then the row is read again and,
- * when due, refreshed through refreshService (single-flight + DB lease). Refreshes done by anyone in this
- * JVM update the entry through the refresh listener.
+ * An entry lives until the token becomes due for refresh or until {@code maxAge} passes; then the row is read again
+ * and, when due, refreshed through refreshService (single-flight + DB lease). Refreshes done by anyone in this JVM
+ * update the entry through the refresh listener. A connection deleted, imported or re-authorised on this node is
+ * dropped at once (the store's replaced listener): its id may now name another person's account. On other nodes
+ * such a change is seen when the entry's {@code maxAge} ends (gateway.proxy.token-cache-max-age).
  */
 public final class TokenCache {
     /** What the proxy needs for one call: the row (ids, config) and the plaintext token. */
@@ -38,6 +40,8 @@ public final class TokenCache {
     private final long maxAgeMs;
     private final long marginMs;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Bumped by every replacement: a row read before one is used for its call but not cached (it may be the old one). */
+    private final AtomicLong replacements = new AtomicLong();
 
     public TokenCache(ConnectionStore store, IntegrationStore integrations, ProviderCatalog catalog, TokenCipher cipher,
                       RefreshService refresh, GatewayMetrics metrics, Clock clock, Duration maxAge, Duration margin) {
@@ -51,6 +55,7 @@ public final class TokenCache {
         this.maxAgeMs = maxAge.toMillis();
         this.marginMs = margin.toMillis();
         refresh.addListener(this::refreshed);
+        store.onReplaced(this::replaced);
     }
 
     private static String key(String integrationKey, String connectionId) {
@@ -80,6 +85,7 @@ public final class TokenCache {
             return e;
         }
         metrics.tokenCache(false);
+        long seen = replacements.get();
         Connection c = store.find(integrationKey, connectionId);
         if (c == null) {
             entries.remove(k);
@@ -90,7 +96,7 @@ public final class TokenCache {
             throw GatewayException.notFound("unknown_connection",
                     "No connection matching the provided params of 'connection_id' and 'provider_config_key'.");
         }
-        return load(refresh.ensureFresh(c, false));
+        return load(refresh.ensureFresh(c, false), seen);
     }
 
     /** After an upstream 401: refresh once even if the token looks fresh (another node may have rotated it). */
@@ -109,6 +115,12 @@ public final class TokenCache {
 
     public void invalidate(String integrationKey, String connectionId) {
         entries.remove(key(integrationKey, connectionId));
+    }
+
+    private void replaced(long integrationId, String connectionId) {
+        replacements.incrementAndGet();
+        entries.values().removeIf(e -> e.connection().integrationId() == integrationId
+                && e.connection().connectionId().equals(connectionId));
     }
 
     public int size() {
@@ -130,6 +142,10 @@ public final class TokenCache {
     }
 
     private Entry load(Connection c) {
+        return load(c, replacements.get());
+    }
+
+    private Entry load(Connection c, long seen) {
         Provider provider = catalog.get(c.provider());
         if (provider == null) {
             throw new GatewayException(400, "unsupported_provider", "The provider '" + c.provider() + "' of this integration is not in the catalog.");
@@ -151,6 +167,9 @@ public final class TokenCache {
                 ? Map.of() : Json.toMap(Json.read(c.connectionConfig()));
         Entry e = new Entry(c, provider, token, config, until);
         entries.put(key(c.integrationKey(), c.connectionId()), e);
+        if (replacements.get() != seen) {
+            entries.remove(key(c.integrationKey(), c.connectionId()), e);
+        }
         return e;
     }
 }
