@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,16 +122,35 @@ public final class RequestGuard implements Handler<RoutingContext> {
         HttpServerResponse res = ctx.response();
         HttpConnection conn = req.connection();
         if (res.headWritten() || res.closed()) {
-            conn.close();
+            if (req.version() == HttpVersion.HTTP_2) {
+                res.reset();
+            } else {
+                conn.close();
+            }
             return;
         }
         String body = Json.write(Map.of("error", Map.of("code", code, "message", message)));
+        if (req.version() != HttpVersion.HTTP_2) {
+            res.putHeader(HttpHeaders.CONNECTION, "close");
+        }
         Future<Void> written = res.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader("X-Content-Type-Options", "nosniff")
                 .putHeader("Cache-Control", "no-store")
-                .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(body);
+        if (req.version() == HttpVersion.HTTP_2) {
+            // one stream of a shared connection: discard the rest of this stream's body, reset the stream after the linger
+            if (!req.isEnded()) {
+                req.handler(discarded -> { });
+                req.resume();
+                ctx.vertx().setTimer(LINGER_MS, t -> {
+                    if (!req.isEnded()) {
+                        res.reset();
+                    }
+                });
+            }
+            return;
+        }
         if (req.isEnded()) {
             written.onComplete(v -> conn.close());
             return;
