@@ -10,6 +10,8 @@ import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Rows of the connections table. The refresh lease (DESIGN §7) lives here: a conditional UPDATE takes it,
@@ -24,10 +26,17 @@ public final class ConnectionStore {
     private static final String FROM = " FROM connections c JOIN integrations i ON i.id = c.integration_id ";
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final String writer = java.util.UUID.randomUUID().toString();
     private final List<BiConsumer<Long, String>> replaced = new CopyOnWriteArrayList<>();
+
+    /** A connection that was deleted, imported or re-authorised (a row of the connection_changes feed). */
+    public record Replaced(long seq, long integrationId, String connectionId) {
+    }
 
     public ConnectionStore(DataSource ds) {
         this.jdbc = new JdbcTemplate(ds);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
     }
 
     /**
@@ -42,6 +51,22 @@ public final class ConnectionStore {
         for (BiConsumer<Long, String> l : replaced) {
             l.accept(integrationId, connectionId);
         }
+    }
+
+    /** The feed row for the other nodes; written in the transaction of the change itself. */
+    private void recordReplaced(long integrationId, String connectionId, long now) {
+        jdbc.update("INSERT INTO connection_changes (integration_id, connection_id, writer, changed_at) VALUES (?,?,?,?)",
+                integrationId, connectionId, writer, now);
+    }
+
+    /** Connections replaced by other nodes at or after {@code since} (epoch ms of the writing node). */
+    public List<Replaced> replacedElsewhereSince(long since) {
+        return jdbc.query("SELECT seq, integration_id, connection_id FROM connection_changes WHERE changed_at >= ? AND writer <> ?",
+                (rs, n) -> new Replaced(rs.getLong("seq"), rs.getLong("integration_id"), rs.getString("connection_id")), since, writer);
+    }
+
+    public void purgeReplaced(long before) {
+        jdbc.update("DELETE FROM connection_changes WHERE changed_at < ?", before);
     }
 
     public JdbcTemplate jdbc() {
@@ -94,14 +119,20 @@ public final class ConnectionStore {
     public boolean upsertAuthorized(long integrationId, String connectionId, String atEnc, String rtEnc, String rawEnc, Long expiresAt,
                                     String connectionConfig, String endUser, String tags, String webhookUrlOverride,
                                     String errors, long now) {
-        int updated = jdbc.update("UPDATE connections SET access_token_enc=?, refresh_token_enc=?, raw_enc=?, expires_at=?, "
+        Integer updated = tx.execute(s -> {
+            int n = jdbc.update("UPDATE connections SET access_token_enc=?, refresh_token_enc=?, raw_enc=?, expires_at=?, "
                         + "connection_config=?, end_user=COALESCE(?, end_user), tags=COALESCE(?, tags), "
                         + "webhook_url_override=COALESCE(?, webhook_url_override), refresh_state='ok', errors=?, refresh_failures=0, "
                         + "next_refresh_at=NULL, last_refresh_at=NULL, refresh_token_issued_at=?, lease_owner=NULL, lease_until=NULL, "
                         + "version=version+1, updated_at=? WHERE integration_id=? AND connection_id=?",
-                atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, endUser, tags, webhookUrlOverride, errors, now, now,
-                integrationId, connectionId);
-        if (updated > 0) {
+                    atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, endUser, tags, webhookUrlOverride, errors, now, now,
+                    integrationId, connectionId);
+            if (n > 0) {
+                recordReplaced(integrationId, connectionId, now);
+            }
+            return n;
+        });
+        if (updated != null && updated > 0) {
             replaced(integrationId, connectionId);
             return false;
         }
@@ -120,18 +151,25 @@ public final class ConnectionStore {
     public void insert(long integrationId, String connectionId, String atEnc, String rtEnc, String rawEnc, Long expiresAt,
                        String connectionConfig, String metadata, String endUser, String tags, String webhookUrlOverride,
                        String errors, long now) {
-        jdbc.update("INSERT INTO connections (integration_id, connection_id, access_token_enc, refresh_token_enc, raw_enc, expires_at, "
-                        + "connection_config, metadata, end_user, tags, webhook_url_override, refresh_state, errors, refresh_token_issued_at, "
-                        + "last_used_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'ok',?,?,?,?,?)",
-                integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, metadata, endUser, tags,
-                webhookUrlOverride, errors, now, now, now, now);
+        tx.executeWithoutResult(s -> {
+            jdbc.update("INSERT INTO connections (integration_id, connection_id, access_token_enc, refresh_token_enc, raw_enc, expires_at, "
+                            + "connection_config, metadata, end_user, tags, webhook_url_override, refresh_state, errors, refresh_token_issued_at, "
+                            + "last_used_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'ok',?,?,?,?,?)",
+                    integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, metadata, endUser, tags,
+                    webhookUrlOverride, errors, now, now, now, now);
+            recordReplaced(integrationId, connectionId, now);
+        });
         replaced(integrationId, connectionId);
     }
 
-    public boolean delete(Connection c) {
-        boolean deleted = jdbc.update("DELETE FROM connections WHERE id = ?", c.id()) > 0;
+    public boolean delete(Connection c, long now) {
+        Boolean deleted = tx.execute(s -> {
+            boolean d = jdbc.update("DELETE FROM connections WHERE id = ?", c.id()) > 0;
+            recordReplaced(c.integrationId(), c.connectionId(), now);
+            return d;
+        });
         replaced(c.integrationId(), c.connectionId());
-        return deleted;
+        return Boolean.TRUE.equals(deleted);
     }
 
     public void setMetadata(long id, String metadataJson, long now) {

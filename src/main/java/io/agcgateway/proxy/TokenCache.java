@@ -12,17 +12,22 @@ import io.agcgateway.metrics.GatewayMetrics;
 import io.agcgateway.refresh.RefreshService;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 
 /**
  * Access tokens for the proxy, served from memory while fresh (DESIGN §6: no database read per call).
  * An entry lives until the token becomes due for refresh or until {@code maxAge} passes; then the row is read again
  * and, when due, refreshed through refreshService (single-flight + DB lease). Refreshes done by anyone in this JVM
  * update the entry through the refresh listener. A connection deleted, imported or re-authorised on this node is
- * dropped at once (the store's replaced listener): its id may now name another person's account. On other nodes
- * such a change is seen when the entry's {@code maxAge} ends (gateway.proxy.token-cache-max-age).
+ * dropped at once (the store's replaced listener): its id may now name another person's account. Other nodes learn
+ * of it from the store's change feed, which {@link #syncChanges} reads every {@code gateway.proxy.token-cache-sync}.
  */
 public final class TokenCache {
     /** What the proxy needs for one call: the row (ids, config) and the plaintext token. */
@@ -37,7 +42,12 @@ public final class TokenCache {
     private final RefreshService refresh;
     private final GatewayMetrics metrics;
     private final Clock clock;
+    private static final Logger LOG = LoggerFactory.getLogger(TokenCache.class);
+    private static final long SYNC_OVERLAP_MS = 30_000;
+    private static final long FEED_RETENTION_MS = 3_600_000;
     private final long maxAgeMs;
+    /** Feed rows (seq) of the last window already applied; only the timer route's thread touches it. */
+    private volatile Set<Long> applied = Set.of();
     private final long marginMs;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     /** Bumped by every replacement: a row read before one is used for its call but not cached (it may be the old one). */
@@ -115,6 +125,29 @@ public final class TokenCache {
 
     public void invalidate(String integrationKey, String connectionId) {
         entries.remove(key(integrationKey, connectionId));
+    }
+
+    /**
+     * Drops the entries of connections replaced on other nodes (routes/token-cache-sync). Each run reads the feed back
+     * {@link #SYNC_OVERLAP_MS}, which covers clock skew between nodes and changes committed out of order; a feed row
+     * is applied once.
+     */
+    public void syncChanges() {
+        long now = clock.millis();
+        try {
+            Set<Long> inWindow = new HashSet<>();
+            for (ConnectionStore.Replaced r : store.replacedElsewhereSince(now - SYNC_OVERLAP_MS)) {
+                inWindow.add(r.seq());
+                if (!applied.contains(r.seq())) {
+                    replaced(r.integrationId(), r.connectionId());
+                }
+            }
+            applied = inWindow;
+            store.purgeReplaced(now - FEED_RETENTION_MS);
+        } catch (DataAccessException unavailable) {
+            // the store is down: nothing can be replaced meanwhile; entries still end at maxAge
+            LOG.debug("token cache sync skipped: {}", unavailable.getClass().getSimpleName());
+        }
     }
 
     private void replaced(long integrationId, String connectionId) {
