@@ -70,7 +70,8 @@ public final class RequestGuard implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
-        if (req.isEnded() || isStreamed(req.path())) {
+        // the path the router matches (dot segments removed): /proxy/../connect/sessions is not the proxy's
+        if (req.isEnded() || isStreamed(ctx.normalizedPath())) {
             ctx.next();
             return;
         }
