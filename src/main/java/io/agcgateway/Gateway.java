@@ -8,6 +8,7 @@ import io.agcgateway.config.StartupException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.RequestBody;
 import io.agcgateway.http.vertx.EventLoopServers;
+import io.agcgateway.http.vertx.RequestGuard;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.integrations.IntegrationsApi;
 import io.agcgateway.connections.ConnectionStore;
@@ -144,7 +145,9 @@ public final class Gateway implements AutoCloseable {
             int instances = settings.integer("gateway.http.server-instances", 0, 64);
             main.getCamelContext().getRegistry().bind("eventLoopServers", EventLoopServers.takeOver(main.getCamelContext(),
                     settings.host(), settings.port(), instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
-                    settings.duration("gateway.http.idle-timeout")));
+                    settings.duration("gateway.http.idle-timeout"),
+                    RequestGuard.of(main.getCamelContext(), settings.integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE),
+                            settings.duration("gateway.api.body-timeout"))));
             return new Gateway(main, settings, ds, keys);
         } catch (RuntimeException e) {
             try {

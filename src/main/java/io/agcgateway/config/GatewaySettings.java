@@ -112,6 +112,8 @@ public final class GatewaySettings {
         integer("gateway.proxy.blocking-threads", 1, 1024);
         duration("gateway.oauth.token-timeout");
         integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE);
+        duration("gateway.api.body-timeout");
+        duration("gateway.proxy.token-cache-sync");
         integer("gateway.db.pool-size", 2, 500);
         integer("gateway.http.worker-threads", 4, 1024);
         integer("gateway.http.server-instances", 0, 64);

@@ -5,9 +5,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Rows of the connections table. The refresh lease (DESIGN §7) lives here: a conditional UPDATE takes it,
@@ -22,9 +26,47 @@ public final class ConnectionStore {
     private static final String FROM = " FROM connections c JOIN integrations i ON i.id = c.integration_id ";
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final String writer = java.util.UUID.randomUUID().toString();
+    private final List<BiConsumer<Long, String>> replaced = new CopyOnWriteArrayList<>();
+
+    /** A connection that was deleted, imported or re-authorised (a row of the connection_changes feed). */
+    public record Replaced(long seq, long integrationId, String connectionId) {
+    }
 
     public ConnectionStore(DataSource ds) {
         this.jdbc = new JdbcTemplate(ds);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+    }
+
+    /**
+     * Called with (integration id, connection id) after this node deleted, created or re-authorised that connection:
+     * whoever holds its tokens in memory (the proxy's TokenCache) drops them, since the id may now name another account.
+     */
+    public void onReplaced(BiConsumer<Long, String> listener) {
+        replaced.add(listener);
+    }
+
+    private void replaced(long integrationId, String connectionId) {
+        for (BiConsumer<Long, String> l : replaced) {
+            l.accept(integrationId, connectionId);
+        }
+    }
+
+    /** The feed row for the other nodes; written in the transaction of the change itself. */
+    private void recordReplaced(long integrationId, String connectionId, long now) {
+        jdbc.update("INSERT INTO connection_changes (integration_id, connection_id, writer, changed_at) VALUES (?,?,?,?)",
+                integrationId, connectionId, writer, now);
+    }
+
+    /** Connections replaced by other nodes at or after {@code since} (epoch ms of the writing node). */
+    public List<Replaced> replacedElsewhereSince(long since) {
+        return jdbc.query("SELECT seq, integration_id, connection_id FROM connection_changes WHERE changed_at >= ? AND writer <> ?",
+                (rs, n) -> new Replaced(rs.getLong("seq"), rs.getLong("integration_id"), rs.getString("connection_id")), since, writer);
+    }
+
+    public void purgeReplaced(long before) {
+        jdbc.update("DELETE FROM connection_changes WHERE changed_at < ?", before);
     }
 
     public JdbcTemplate jdbc() {
@@ -77,14 +119,21 @@ public final class ConnectionStore {
     public boolean upsertAuthorized(long integrationId, String connectionId, String atEnc, String rtEnc, String rawEnc, Long expiresAt,
                                     String connectionConfig, String endUser, String tags, String webhookUrlOverride,
                                     String errors, long now) {
-        int updated = jdbc.update("UPDATE connections SET access_token_enc=?, refresh_token_enc=?, raw_enc=?, expires_at=?, "
+        Integer updated = tx.execute(s -> {
+            int n = jdbc.update("UPDATE connections SET access_token_enc=?, refresh_token_enc=?, raw_enc=?, expires_at=?, "
                         + "connection_config=?, end_user=COALESCE(?, end_user), tags=COALESCE(?, tags), "
                         + "webhook_url_override=COALESCE(?, webhook_url_override), refresh_state='ok', errors=?, refresh_failures=0, "
                         + "next_refresh_at=NULL, last_refresh_at=NULL, refresh_token_issued_at=?, lease_owner=NULL, lease_until=NULL, "
                         + "version=version+1, updated_at=? WHERE integration_id=? AND connection_id=?",
-                atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, endUser, tags, webhookUrlOverride, errors, now, now,
-                integrationId, connectionId);
-        if (updated > 0) {
+                    atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, endUser, tags, webhookUrlOverride, errors, now, now,
+                    integrationId, connectionId);
+            if (n > 0) {
+                recordReplaced(integrationId, connectionId, now);
+            }
+            return n;
+        });
+        if (updated != null && updated > 0) {
+            replaced(integrationId, connectionId);
             return false;
         }
         try {
@@ -102,11 +151,15 @@ public final class ConnectionStore {
     public void insert(long integrationId, String connectionId, String atEnc, String rtEnc, String rawEnc, Long expiresAt,
                        String connectionConfig, String metadata, String endUser, String tags, String webhookUrlOverride,
                        String errors, long now) {
-        jdbc.update("INSERT INTO connections (integration_id, connection_id, access_token_enc, refresh_token_enc, raw_enc, expires_at, "
-                        + "connection_config, metadata, end_user, tags, webhook_url_override, refresh_state, errors, refresh_token_issued_at, "
-                        + "last_used_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'ok',?,?,?,?,?)",
-                integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, metadata, endUser, tags,
-                webhookUrlOverride, errors, now, now, now, now);
+        tx.executeWithoutResult(s -> {
+            jdbc.update("INSERT INTO connections (integration_id, connection_id, access_token_enc, refresh_token_enc, raw_enc, expires_at, "
+                            + "connection_config, metadata, end_user, tags, webhook_url_override, refresh_state, errors, refresh_token_issued_at, "
+                            + "last_used_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'ok',?,?,?,?,?)",
+                    integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, metadata, endUser, tags,
+                    webhookUrlOverride, errors, now, now, now, now);
+            recordReplaced(integrationId, connectionId, now);
+        });
+        replaced(integrationId, connectionId);
     }
 
     /** A new row from an import; throws DuplicateKeyException when (integration, connection id) exists. */
@@ -123,17 +176,34 @@ public final class ConnectionStore {
      * @return false when the lease was not ours (expired and taken)
      */
     public boolean storeImported(long id, String owner, ImportedConnection imp, long now) {
-        return jdbc.update("UPDATE connections SET access_token_enc=?, refresh_token_enc=?, raw_enc=?, expires_at=?, "
+        Connection before = findById(id);
+        Boolean stored = tx.execute(s -> {
+            boolean ok = jdbc.update("UPDATE connections SET access_token_enc=?, refresh_token_enc=?, raw_enc=?, expires_at=?, "
                         + "connection_config=COALESCE(?, connection_config), metadata=COALESCE(?, metadata), end_user=COALESCE(?, end_user), "
                         + "tags=COALESCE(?, tags), webhook_url_override=COALESCE(?, webhook_url_override), refresh_state='ok', errors=NULL, "
                         + "refresh_failures=0, next_refresh_at=NULL, last_refresh_at=NULL, refresh_token_issued_at=?, lease_owner=NULL, "
                         + "lease_until=NULL, version=version+1, updated_at=? WHERE id=? AND lease_owner=?",
                 imp.accessTokenEnc(), imp.refreshTokenEnc(), imp.rawEnc(), imp.expiresAt(), imp.connectionConfig(), imp.metadata(),
                 imp.endUser(), imp.tags(), imp.webhookUrlOverride(), now, now, id, owner) == 1;
+            if (ok && before != null) {
+                recordReplaced(before.integrationId(), before.connectionId(), now); // other nodes drop their cached token
+            }
+            return ok;
+        });
+        if (Boolean.TRUE.equals(stored) && before != null) {
+            replaced(before.integrationId(), before.connectionId());
+        }
+        return Boolean.TRUE.equals(stored);
     }
 
-    public boolean delete(long id) {
-        return jdbc.update("DELETE FROM connections WHERE id = ?", id) > 0;
+    public boolean delete(Connection c, long now) {
+        Boolean deleted = tx.execute(s -> {
+            boolean d = jdbc.update("DELETE FROM connections WHERE id = ?", c.id()) > 0;
+            recordReplaced(c.integrationId(), c.connectionId(), now);
+            return d;
+        });
+        replaced(c.integrationId(), c.connectionId());
+        return Boolean.TRUE.equals(deleted);
     }
 
     public void setMetadata(long id, String metadataJson, long now) {

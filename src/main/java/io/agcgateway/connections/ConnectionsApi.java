@@ -124,8 +124,8 @@ public final class ConnectionsApi {
     public void delete(Exchange ex) {
         Map<String, String> q = query(ex, Set.of("provider_config_key"), false);
         Connection c = existing(q.get("provider_config_key"), id(ex));
-        store.delete(c.id());
         long now = clock.millis();
+        store.delete(c, now);
         log.submit(Operation.success("auth", "connection_delete", c.integrationKey(), c.connectionId(), "Connection deleted", now, now, null));
         reply(ex, 200, Map.of("success", true));
     }

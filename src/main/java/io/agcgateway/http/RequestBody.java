@@ -21,7 +21,7 @@ public final class RequestBody {
         }
         byte[] raw = exchange.getMessage().getBody(byte[].class);
         if (raw != null && raw.length > maxBytes) {
-            throw new GatewayException(413, "payload_too_large", "The request body is larger than " + maxBytes + " bytes.");
+            throw new GatewayException(413, "request_too_large", "The request body is larger than " + maxBytes + " bytes.");
         }
         ObjectNode node = Json.requestObject(raw == null ? null : new String(raw, java.nio.charset.StandardCharsets.UTF_8));
         rejectUnknown(node, allowedFields, "");

@@ -12,15 +12,22 @@ import io.agcgateway.metrics.GatewayMetrics;
 import io.agcgateway.refresh.RefreshService;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 
 /**
  * Access tokens for the proxy, served from memory while fresh (DESIGN §6: no database read per call).
- * An entry lives until the token becomes due for refresh or until {@code maxAge} passes (so a deleted or
- * re-authorised connection is noticed within that time on every node); then the row is read again and,
- * when due, refreshed through refreshService (single-flight + DB lease). Refreshes done by anyone in this
- * JVM update the entry through the refresh listener.
+ * An entry lives until the token becomes due for refresh or until {@code maxAge} passes; then the row is read again
+ * and, when due, refreshed through refreshService (single-flight + DB lease). Refreshes done by anyone in this JVM
+ * update the entry through the refresh listener. A connection deleted, imported or re-authorised on this node is
+ * dropped at once (the store's replaced listener): its id may now name another person's account. Other nodes learn
+ * of it from the store's change feed, which {@link #syncChanges} reads every {@code gateway.proxy.token-cache-sync}.
  */
 public final class TokenCache {
     /** What the proxy needs for one call: the row (ids, config) and the plaintext token. */
@@ -35,9 +42,16 @@ public final class TokenCache {
     private final RefreshService refresh;
     private final GatewayMetrics metrics;
     private final Clock clock;
+    private static final Logger LOG = LoggerFactory.getLogger(TokenCache.class);
+    private static final long SYNC_OVERLAP_MS = 30_000;
+    private static final long FEED_RETENTION_MS = 3_600_000;
     private final long maxAgeMs;
+    /** Feed rows (seq) of the last window already applied; only the timer route's thread touches it. */
+    private volatile Set<Long> applied = Set.of();
     private final long marginMs;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Bumped by every replacement: a row read before one is used for its call but not cached (it may be the old one). */
+    private final AtomicLong replacements = new AtomicLong();
 
     public TokenCache(ConnectionStore store, IntegrationStore integrations, ProviderCatalog catalog, TokenCipher cipher,
                       RefreshService refresh, GatewayMetrics metrics, Clock clock, Duration maxAge, Duration margin) {
@@ -51,6 +65,7 @@ public final class TokenCache {
         this.maxAgeMs = maxAge.toMillis();
         this.marginMs = margin.toMillis();
         refresh.addListener(this::refreshed);
+        store.onReplaced(this::replaced);
     }
 
     private static String key(String integrationKey, String connectionId) {
@@ -80,6 +95,7 @@ public final class TokenCache {
             return e;
         }
         metrics.tokenCache(false);
+        long seen = replacements.get();
         Connection c = store.find(integrationKey, connectionId);
         if (c == null) {
             entries.remove(k);
@@ -90,7 +106,7 @@ public final class TokenCache {
             throw GatewayException.notFound("unknown_connection",
                     "No connection matching the provided params of 'connection_id' and 'provider_config_key'.");
         }
-        return load(refresh.ensureFresh(c, false));
+        return load(refresh.ensureFresh(c, false), seen);
     }
 
     /**
@@ -121,6 +137,35 @@ public final class TokenCache {
         entries.remove(key(integrationKey, connectionId));
     }
 
+    /**
+     * Drops the entries of connections replaced on other nodes (routes/token-cache-sync). Each run reads the feed back
+     * {@link #SYNC_OVERLAP_MS}, which covers clock skew between nodes and changes committed out of order; a feed row
+     * is applied once.
+     */
+    public void syncChanges() {
+        long now = clock.millis();
+        try {
+            Set<Long> inWindow = new HashSet<>();
+            for (ConnectionStore.Replaced r : store.replacedElsewhereSince(now - SYNC_OVERLAP_MS)) {
+                inWindow.add(r.seq());
+                if (!applied.contains(r.seq())) {
+                    replaced(r.integrationId(), r.connectionId());
+                }
+            }
+            applied = inWindow;
+            store.purgeReplaced(now - FEED_RETENTION_MS);
+        } catch (DataAccessException unavailable) {
+            // the store is down: nothing can be replaced meanwhile; entries still end at maxAge
+            LOG.debug("token cache sync skipped: {}", unavailable.getClass().getSimpleName());
+        }
+    }
+
+    private void replaced(long integrationId, String connectionId) {
+        replacements.incrementAndGet();
+        entries.values().removeIf(e -> e.connection().integrationId() == integrationId
+                && e.connection().connectionId().equals(connectionId));
+    }
+
     public int size() {
         return entries.size();
     }
@@ -140,6 +185,10 @@ public final class TokenCache {
     }
 
     private Entry load(Connection c) {
+        return load(c, replacements.get());
+    }
+
+    private Entry load(Connection c, long seen) {
         Provider provider = catalog.get(c.provider());
         if (provider == null) {
             throw new GatewayException(400, "unsupported_provider", "The provider '" + c.provider() + "' of this integration is not in the catalog.");
@@ -161,6 +210,9 @@ public final class TokenCache {
                 ? Map.of() : Json.toMap(Json.read(c.connectionConfig()));
         Entry e = new Entry(c, provider, token, config, until);
         entries.put(key(c.integrationKey(), c.connectionId()), e);
+        if (replacements.get() != seen) {
+            entries.remove(key(c.integrationKey(), c.connectionId()), e);
+        }
         return e;
     }
 }

@@ -69,8 +69,7 @@ class ProxyRouteTest {
         ConnectionStore store = gw.bean("connectionStore", ConnectionStore.class);
         Connection old = store.find(integration, id);
         if (old != null) {
-            store.delete(old.id());
-            gw.bean("tokenCache", TokenCache.class).invalidate(integration, id);
+            store.delete(old, System.currentTimeMillis());
         }
         store.insert(integrationId, id, cipher.encrypt(token, "access_token"), cipher.encrypt("rt-" + token, "refresh_token"), null,
                 expiresAt, "{\"cloudId\":\"cloud-123\",\"site\":{\"name\":\"acme\"}}", null, null, null, null, null,

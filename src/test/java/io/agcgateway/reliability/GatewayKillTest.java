@@ -156,7 +156,7 @@ class GatewayKillTest {
         }
     }
 
-    private static Process startChild(Map<String, String> env, Path log, String base) throws Exception {
+    static Process startChild(Map<String, String> env, Path log, String base) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"), "io.agcgateway.Gateway");
         pb.environment().putAll(env);

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,8 @@ public final class EventLoopServers implements AutoCloseable {
     private EventLoopServers() {
     }
 
-    public static EventLoopServers takeOver(CamelContext ctx, String host, int port, int instances, Duration idleTimeout) {
+    public static EventLoopServers takeOver(CamelContext ctx, String host, int port, int instances, Duration idleTimeout,
+            RequestGuard guard) {
         VertxPlatformHttpRouter r = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         VertxPlatformHttpServer platform = r == null ? null : r.getServer();
         EventLoopServers s = new EventLoopServers();
@@ -38,6 +40,13 @@ public final class EventLoopServers implements AutoCloseable {
         }
         HttpServer original = platform.getServer();
         Handler<HttpServerRequest> router = original.requestHandler();
+        if (!(router instanceof Router top)) {
+            throw new IllegalStateException("the platform-http server has no Vert.x Web router");
+        }
+        // before every route, so an oversized API body is refused before the body handler buffers it
+        top.route().order(Integer.MIN_VALUE).handler(guard);
+        top.errorHandler(413, guard::tooLarge);
+        r.errorHandler(413, guard::tooLarge);
         Vertx vertx = platform.getVertx();
         HttpServerOptions options = new HttpServerOptions()
                 .setIdleTimeout((int) Math.max(1, idleTimeout.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);

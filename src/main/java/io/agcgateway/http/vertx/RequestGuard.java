@@ -1,0 +1,165 @@
+package io.agcgateway.http.vertx;
+
+import io.agcgateway.http.Json;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+
+/**
+ * The first handler of the HTTP router: it guards the bodies Vert.x's body handler would buffer on the heap before any
+ * route step (the API key check included) runs. Routes that read their body themselves (the proxy, the sandbox echo:
+ * {@code useBodyHandler=false} or {@code useStreaming=true}) are left alone — they stream and set their own limits.
+ * For every other route:
+ * <ul>
+ * <li>a declared {@code Content-Length} above {@code gateway.api.max-body-bytes} is refused with 413 before a byte of
+ * the body is read;</li>
+ * <li>a body that grows past it while arriving (chunked) is cut by the body handler's limit
+ * ({@code camel.server.max-body-size}), answered here with the same 413;</li>
+ * <li>a body not complete within {@code gateway.api.body-timeout} gets 408 (the idle timeout alone lets a sender that
+ * trickles a byte a minute hold the connection forever).</li>
+ * </ul>
+ * A refused request's connection is closed after a short linger that discards what the client still sends, so the
+ * client reads the answer instead of a reset (nginx's lingering close).
+ */
+public final class RequestGuard implements Handler<RoutingContext> {
+    private static final long LINGER_MS = 2_000;
+    private final long maxBytes;
+    private final long bodyTimeoutMs;
+    private final List<Pattern> streamed;
+
+    RequestGuard(long maxBytes, Duration bodyTimeout, List<Pattern> streamed) {
+        this.maxBytes = maxBytes;
+        this.bodyTimeoutMs = Math.max(1, bodyTimeout.toMillis());
+        this.streamed = List.copyOf(streamed);
+    }
+
+    /** A guard for the routes of {@code ctx}: the paths of its platform-http endpoints that read their own body pass. */
+    public static RequestGuard of(CamelContext ctx, long maxBytes, Duration bodyTimeout) {
+        List<Pattern> streamed = new ArrayList<>();
+        for (var endpoint : ctx.getEndpoints()) {
+            if (endpoint instanceof PlatformHttpEndpoint p && (p.isUseStreaming() || !p.isUseBodyHandler())) {
+                streamed.add(pathPattern(p.getPath(), p.isMatchOnUriPrefix()));
+            }
+        }
+        return new RequestGuard(maxBytes, bodyTimeout, streamed);
+    }
+
+    /** platform-http's path syntax ({@code /a/{x}/b}, a trailing {@code *}, prefix match) as a regular expression. */
+    static Pattern pathPattern(String path, boolean prefix) {
+        boolean star = path.endsWith("*");
+        String p = star ? path.substring(0, path.length() - 1) : path;
+        StringBuilder re = new StringBuilder();
+        for (String part : p.split("(?=\\{)|(?<=\\})")) {
+            re.append(part.startsWith("{") && part.endsWith("}") ? "[^/]+" : Pattern.quote(part));
+        }
+        return Pattern.compile(re + (star || prefix ? ".*" : "/?"));
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        // the path the router matches (dot segments removed): /proxy/../connect/sessions is not the proxy's
+        if (req.isEnded() || isStreamed(ctx.normalizedPath())) {
+            ctx.next();
+            return;
+        }
+        String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && declaredTooLarge(length.trim())) {
+            tooLarge(ctx);
+            return;
+        }
+        if (length == null && req.getHeader(HttpHeaders.TRANSFER_ENCODING) == null) {
+            ctx.next();
+            return;
+        }
+        long timer = ctx.vertx().setTimer(bodyTimeoutMs, t -> {
+            if (!req.isEnded()) {
+                refuse(ctx, 408, "request_timeout", "The request body did not arrive within " + bodyTimeoutMs + " ms.");
+            }
+        });
+        ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
+        ctx.next();
+    }
+
+    /** The router's answer when the body handler's limit cut a body that arrived without a (small enough) length. */
+    public void tooLarge(RoutingContext ctx) {
+        refuse(ctx, 413, "request_too_large", "The request body is larger than " + maxBytes + " bytes.");
+    }
+
+    boolean isStreamed(String path) {
+        if (path == null) {
+            return false;
+        }
+        for (Pattern p : streamed) {
+            if (p.matcher(path).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean declaredTooLarge(String length) {
+        // more digits than a long holds is too large as well; a malformed value is the HTTP codec's to refuse
+        if (!length.matches("\\d+")) {
+            return false;
+        }
+        return length.length() > 18 || Long.parseLong(length) > maxBytes;
+    }
+
+    private static void refuse(RoutingContext ctx, int status, String code, String message) {
+        HttpServerRequest req = ctx.request();
+        HttpServerResponse res = ctx.response();
+        HttpConnection conn = req.connection();
+        if (res.headWritten() || res.closed()) {
+            if (req.version() == HttpVersion.HTTP_2) {
+                res.reset();
+            } else {
+                conn.close();
+            }
+            return;
+        }
+        String body = Json.write(Map.of("error", Map.of("code", code, "message", message)));
+        if (req.version() != HttpVersion.HTTP_2) {
+            res.putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        Future<Void> written = res.setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("Cache-Control", "no-store")
+                .end(body);
+        if (req.version() == HttpVersion.HTTP_2) {
+            // one stream of a shared connection: discard the rest of this stream's body, reset the stream after the linger
+            if (!req.isEnded()) {
+                req.handler(discarded -> { });
+                req.resume();
+                ctx.vertx().setTimer(LINGER_MS, t -> {
+                    if (!req.isEnded()) {
+                        res.reset();
+                    }
+                });
+            }
+            return;
+        }
+        if (req.isEnded()) {
+            written.onComplete(v -> conn.close());
+            return;
+        }
+        req.handler(discarded -> { });
+        req.endHandler(v -> written.onComplete(w -> conn.close()));
+        req.exceptionHandler(e -> conn.close());
+        req.resume();
+        ctx.vertx().setTimer(LINGER_MS, t -> conn.close());
+    }
+}

@@ -1,0 +1,104 @@
+package io.agcgateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agcgateway.Gateway;
+import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.crypto.TokenCipher;
+import io.agcgateway.integrations.Integration;
+import io.agcgateway.integrations.IntegrationStore;
+import io.agcgateway.support.Http;
+import io.agcgateway.support.TestGateway;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12 item 3: a deleted, re-imported or re-authorised connection's old token is never used again by this node's
+ * proxy (today's main keeps the cached token for gateway.proxy.token-cache-max-age, 60 s). The fake provider echoes
+ * the bearer it received.
+ */
+class TokenAfterReplaceTest {
+    static FakeUpstream up;
+    static Gateway gw;
+    static Http http;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        up = new FakeUpstream();
+        Path catalog = Files.createTempFile("providers-replace", ".yaml");
+        Files.writeString(catalog, up.catalogYaml(TestGateway.freePort()));
+        gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), "gateway.providers", catalog.toString(),
+                "gateway.sandbox", "false"));
+        http = new Http(gw.baseUrl(), gw.secretKey());
+        TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
+        long now = System.currentTimeMillis();
+        gw.bean("integrationStore", IntegrationStore.class).insert(new Integration(0, "jira", "test-upstream", "Jira", "cid",
+                cipher.encrypt("csecret", "client_secret"), null, null, false, now, now));
+    }
+
+    @AfterAll
+    static void shutdown() {
+        gw.close();
+        up.close();
+    }
+
+    @Test
+    void deleteThenReimportUnderTheSameId_nextCallUsesTheNewToken() {
+        importConnection("c-reimport", "tok-old");
+        assertThat(bearerSeenUpstream("c-reimport")).isEqualTo("Bearer tok-old");
+
+        assertThat(http.delete("/connection/c-reimport?provider_config_key=jira").status()).isEqualTo(200);
+        Http.Res gone = proxy("c-reimport");
+        assertThat(gone.status()).as(gone.toString()).isEqualTo(404);
+        assertThat(gone.json().at("/error/code").asText()).isEqualTo("unknown_connection");
+
+        importConnection("c-reimport", "tok-new");
+        assertThat(bearerSeenUpstream("c-reimport")).isEqualTo("Bearer tok-new");
+    }
+
+    @Test
+    void delete_nextCallIsRefusedWithoutReachingTheProvider() {
+        importConnection("c-delete", "tok-d");
+        assertThat(bearerSeenUpstream("c-delete")).isEqualTo("Bearer tok-d");
+        int before = up.apiCalls.get();
+
+        assertThat(http.delete("/connection/c-delete?provider_config_key=jira").status()).isEqualTo(200);
+        assertThat(proxy("c-delete").status()).isEqualTo(404);
+        assertThat(up.apiCalls.get()).isEqualTo(before);
+    }
+
+    @Test
+    void reauthorisation_nextCallUsesTheNewToken() {
+        importConnection("c-reauth", "tok-first");
+        assertThat(bearerSeenUpstream("c-reauth")).isEqualTo("Bearer tok-first");
+
+        // what the OAuth callback stores when the same connection id is authorised again (maybe by another person)
+        TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
+        long integrationId = gw.bean("integrationStore", IntegrationStore.class).find("jira").id();
+        long now = System.currentTimeMillis();
+        gw.bean("connectionStore", ConnectionStore.class).upsertAuthorized(integrationId, "c-reauth",
+                cipher.encrypt("tok-second", "access_token"), cipher.encrypt("rt-second", "refresh_token"), null, now + 3_600_000,
+                "{}", null, null, null, null, now);
+        assertThat(bearerSeenUpstream("c-reauth")).isEqualTo("Bearer tok-second");
+    }
+
+    private static void importConnection(String id, String token) {
+        Http.Res r = http.post("/connections", "{\"provider_config_key\":\"jira\",\"connection_id\":\"" + id + "\",\"credentials\":"
+                + "{\"type\":\"OAUTH2\",\"access_token\":\"" + token + "\",\"refresh_token\":\"rt-" + token + "\","
+                + "\"expires_at\":\"2099-01-01T00:00:00Z\"}}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    }
+
+    private static Http.Res proxy(String connectionId) {
+        return http.get("/proxy/rest/api/3/myself", "Provider-Config-Key", "jira", "Connection-Id", connectionId);
+    }
+
+    private static String bearerSeenUpstream(String connectionId) {
+        Http.Res r = proxy(connectionId);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().at("/headers/Authorization").asText();
+    }
+}
