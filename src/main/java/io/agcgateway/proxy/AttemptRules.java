@@ -27,10 +27,19 @@ final class AttemptRules {
         if (Redirects.FOLLOWED.contains(status) && location != null) {
             java.net.URI target = Redirects.target(call, location);
             boolean keepsBody = status == 307 || status == 308;
-            if (target != null && call.redirects() < Redirects.MAX_HOPS && (!keepsBody || call.replayable())) {
-                return AttemptDecision.redirect(target);
+            if (target == null) {
+                return AttemptDecision.fail(new GatewayException(502, "redirect_not_allowed", "The provider redirected to a host "
+                        + "this gateway may not call for it (allowed: the catalog's proxy.base_url, proxy.allowed_base_urls and "
+                        + "proxy.redirect_hosts hosts); nothing was sent there."));
             }
-            return AttemptDecision.relay("redirect_not_followed");
+            if (call.redirects() >= Redirects.MAX_HOPS) {
+                return AttemptDecision.fail(new GatewayException(502, "too_many_redirects",
+                        "The provider redirected more than " + Redirects.MAX_HOPS + " times."));
+            }
+            if (keepsBody && !call.replayable()) {
+                return AttemptDecision.relay("redirect_needs_the_streamed_body"); // 307/308 after a streamed upload
+            }
+            return AttemptDecision.redirect(target);
         }
         if (call.attempts() <= call.retries && call.replayable() && RetryPolicy.retryable(status, call.retryOn)) {
             long wait = retryPolicy.waitMs(call.attempts(), header, call.retryAtHeaders(), call.waitedMs(), nowMs);

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
  * Works on the raw (still percent-encoded) path so that what is checked is exactly what is sent.
  */
 public final class ProxyPath {
+    private static final Pattern BARE = Pattern.compile("connectionConfig\\.([A-Za-z0-9_.-]+)");
     /** {connectionConfig.x} or ${connectionConfig.x}, braces and $ raw or percent-encoded (the SDK's new URL() encodes them). */
     private static final Pattern PLACEHOLDER = Pattern.compile(
             "(?:\\$|%24)?(?:\\{|%7B)connectionConfig\\.([A-Za-z0-9_.-]+)(?:\\}|%7D)", Pattern.CASE_INSENSITIVE);
@@ -29,8 +30,29 @@ public final class ProxyPath {
             throw invalid("The proxy path is empty: call /proxy/<provider API path>.");
         }
         String path = rawPath.indexOf('{') >= 0 || rawPath.indexOf('%') >= 0 ? fill(rawPath, connectionConfig) : rawPath;
+        if (path.contains("connectionConfig.")) {
+            path = bare(path, connectionConfig);
+        }
         check(path);
         return path;
+    }
+
+    /**
+     * curl globs {@code {connectionConfig.cloudId}} into {@code connectionConfig.cloudId} unless given {@code -g}, so the
+     * curl of Nango's guide, pasted as is, sends the bare name: a path segment that is exactly
+     * {@code connectionConfig.<key>} is filled like the braced placeholder.
+     */
+    static String bare(String path, Map<String, Object> config) {
+        String[] segments = path.split("/", -1);
+        boolean changed = false;
+        for (int i = 0; i < segments.length; i++) {
+            Matcher m = BARE.matcher(segments[i]);
+            if (m.matches()) {
+                segments[i] = "{connectionConfig." + m.group(1) + "}";
+                changed = true;
+            }
+        }
+        return changed ? fill(String.join("/", segments), config) : path;
     }
 
     static String fill(String path, Map<String, Object> config) {

@@ -11,7 +11,7 @@ import java.util.Set;
  * Confluence downloads answer 3xx to a media host, and a caller whose only way out is the gateway cannot follow
  * those. A hop goes only to an http(s) host the catalog names for the provider — the host of {@code proxy.base_url},
  * of {@code proxy.allowed_base_urls}, or one of {@code proxy.redirect_hosts} — never one an answer picks; anything
- * else is relayed to the caller as it came. Pure.
+ * else is refused (502 redirect_not_allowed) before a byte is sent there. Pure.
  */
 final class Redirects {
     static final int MAX_HOPS = 5;

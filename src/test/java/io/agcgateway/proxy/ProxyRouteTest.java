@@ -515,21 +515,30 @@ class ProxyRouteTest {
         assertThat(forwarded.json().at("/headers/Authorization").asText()).isEqualTo("Bearer tok-1");
     }
 
-    @Test
-    void redirectToAnUnlistedHost_isRelayed_neverFollowed() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @ValueSource(strings = {"http://169.254.169.254/latest/meta-data", "http://127.0.0.2:9/x", "https://evil.example/x",
+            "http://user:pw@localhost/x", "file:///etc/passwd", "http://[::1]:9/x"})
+    void redirectToAnUnlistedHost_isRefusedWithJson_andNothingIsSentThere(String location) {
         int before = up.apiCalls.get();
-        Http.Res r = proxy("GET", "/proxy/_redirect?code=302&to=" + to("http://169.254.169.254/latest/meta-data"), null);
-        assertThat(r.status()).isEqualTo(302);
-        assertThat(r.headers().firstValue("Location")).hasValue("http://169.254.169.254/latest/meta-data");
-        assertThat(up.apiCalls.get() - before).isEqualTo(1);
+        Http.Res r = proxy("GET", "/proxy/_redirect?code=302&to=" + to(location), null);
+        assertThat(r.status()).as(r.body()).isEqualTo(502);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("redirect_not_allowed");
+        assertThat(up.apiCalls.get() - before).as("calls that reached the upstream").isEqualTo(1);
     }
 
     @Test
-    void redirects_stopAfterFiveHops_andTheLastIsRelayed() {
+    void redirects_stopAfterFiveHops_withAClearError() {
         int before = up.apiCalls.get();
         Http.Res r = proxy("GET", "/proxy/_loop", null);
-        assertThat(r.status()).isEqualTo(302);
+        assertThat(r.status()).isEqualTo(502);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("too_many_redirects");
         assertThat(up.apiCalls.get() - before).isEqualTo(6);
+    }
+
+    @Test
+    void bareConnectionConfigSegment_asCurlGlobsIt_isFilled() {
+        assertThat(proxy("GET", "/proxy/ex/jira/connectionConfig.cloudId/rest/api/3/myself", null).json().get("path").asText())
+                .isEqualTo("/up/ex/jira/cloud-123/rest/api/3/myself");
     }
 
     @Test
