@@ -77,9 +77,10 @@ public final class ConnectSessions {
     private final Clock clock;
     private final Duration ttl;
     private final String publicUrl;
+    private final String websocketsPath;
 
     public ConnectSessions(DataSource ds, IntegrationStore integrations, ConnectionStore connections, ProviderCatalog catalog,
-                           RequestBody bodies, OperationLog log, Clock clock, Duration ttl, String publicUrl) {
+                           RequestBody bodies, OperationLog log, Clock clock, Duration ttl, String publicUrl, String websocketsPath) {
         this.jdbc = new JdbcTemplate(ds);
         this.integrations = integrations;
         this.connections = connections;
@@ -89,6 +90,7 @@ public final class ConnectSessions {
         this.clock = clock;
         this.ttl = ttl;
         this.publicUrl = publicUrl;
+        this.websocketsPath = websocketsPath;
     }
 
     // ---- API ----
@@ -154,6 +156,8 @@ public final class ConnectSessions {
         data.put("tags", Json.toMap(Json.read(s.tags())));
         data.put("is_reconnecting", s.reconnectConnectionId() != null);
         data.put("expires_at", Instant.ofEpochMilli(s.expiresAt()).toString());
+        // Connect UI passes this to new Nango({websocketsPath}) (Nango: NANGO_SERVER_WEBSOCKETS_PATH)
+        data.put("websocketsPath", websocketsPath);
         reply(ex, 200, Map.of("data", data));
     }
 
