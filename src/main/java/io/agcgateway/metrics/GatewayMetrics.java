@@ -115,4 +115,10 @@ public final class GatewayMetrics {
         hot("ws-" + type, k -> Counter.builder("gateway_websocket_messages").description("messages sent on auth-flow WebSockets by type")
                 .tag("type", type).register(registry())).increment();
     }
+
+    /** @param outcome sent (NOTIFY for a socket on another node) or delivered (a NOTIFY whose socket is here) */
+    public void websocketRelay(String outcome) {
+        hot("ws-relay-" + outcome, k -> Counter.builder("gateway_websocket_relay").description("auth-flow messages between nodes (gateway.cluster=true)")
+                .tag("outcome", outcome).register(registry())).increment();
+    }
 }

@@ -18,12 +18,12 @@ public final class WebSocketUpgrade implements StartupListener {
 
     private final int port;
     private final String path;
-    private final Publisher publisher;
+    private final WebSocketRegistry sockets;
 
-    public WebSocketUpgrade(int port, String path, Publisher publisher) {
+    public WebSocketUpgrade(int port, String path, WebSocketRegistry sockets) {
         this.port = port;
         this.path = path;
-        this.publisher = publisher;
+        this.sockets = sockets;
     }
 
     @Override
@@ -47,7 +47,7 @@ public final class WebSocketUpgrade implements StartupListener {
             return;
         }
         rc.request().toWebSocket()
-                .onSuccess(ws -> publisher.open(ws, rc.vertx()))
+                .onSuccess(ws -> sockets.open(ws, rc.vertx()))
                 .onFailure(e -> LOG.info("websocket upgrade refused: {}", e.getMessage()));
     }
 }

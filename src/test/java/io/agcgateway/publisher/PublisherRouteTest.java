@@ -8,16 +8,8 @@ import io.agcgateway.http.Json;
 import io.agcgateway.support.FlowDriver;
 import io.agcgateway.support.Http;
 import io.agcgateway.support.TestGateway;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,75 +37,17 @@ class PublisherRouteTest {
         }
     }
 
-    /** A socket as the SDK opens it: new URL(websocketsPath, host) with http → ws. */
-    static final class Client implements WebSocket.Listener {
-        final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        final AtomicInteger pings = new AtomicInteger();
-        volatile int closeCode = -1;
-        private final StringBuilder partial = new StringBuilder();
-
-        static Client open(Gateway gw, String path) throws Exception {
-            Client c = new Client();
-            HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create(gw.baseUrl().replace("http://", "ws://") + path), c).get(10, TimeUnit.SECONDS);
-            return c;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
-            pings.incrementAndGet();
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            closeCode = statusCode;
-            return null;
-        }
-
-        JsonNode next() throws InterruptedException {
-            String m = messages.poll(10, TimeUnit.SECONDS);
-            assertThat(m).as("a message within 10 s").isNotNull();
-            return Json.read(m);
-        }
-
-        String ack() throws InterruptedException {
-            JsonNode ack = next();
-            assertThat(ack.path("message_type").asText()).isEqualTo("connection_ack");
-            return ack.path("ws_client_id").asText();
-        }
-
-        void awaitClose() throws InterruptedException {
-            for (int i = 0; i < 100 && closeCode < 0; i++) {
-                Thread.sleep(100);
-            }
-            assertThat(closeCode).as("closed by the gateway").isEqualTo(1000);
-        }
-    }
-
     @Test
     void open_isAcknowledgedAtOnceWithAUuidV4() throws Exception {
-        Client c = Client.open(gw, "/");
+        WsClient c = WsClient.open(gw.baseUrl(), "/");
         assertThat(c.ack()).matches(UUID_V4);
     }
 
     @Test
     void callbackSuccess_sendsSuccessToTheSocketThatStartedTheFlow_thenClosesIt() throws Exception {
-        Client c = Client.open(gw, "/");
+        WsClient c = WsClient.open(gw.baseUrl(), "/");
         String id = c.ack();
-        Client other = Client.open(gw, "/");
+        WsClient other = WsClient.open(gw.baseUrl(), "/");
         other.ack();
         String token = flow.session("ws-ok");
         // as the SDK builds it: brackets percent-encoded, ws_client_id last
@@ -137,7 +71,7 @@ class PublisherRouteTest {
 
     @Test
     void deniedConsent_sendsCallbackErr() throws Exception {
-        Client c = Client.open(gw, "/");
+        WsClient c = WsClient.open(gw.baseUrl(), "/");
         String id = c.ack();
         Http.Res connect = flow.browser.get("/oauth/connect/agc-sandbox?connect_session_token=" + flow.session("ws-denied")
                 + "&params%5Bsubdomain%5D=acme&ws_client_id=" + id);
@@ -154,7 +88,7 @@ class PublisherRouteTest {
 
     @Test
     void connectPageFailure_sendsTheErrorTheHtmlPageShows() throws Exception {
-        Client c = Client.open(gw, "/");
+        WsClient c = WsClient.open(gw.baseUrl(), "/");
         String id = c.ack();
         Http.Res r = flow.browser.get("/oauth/connect/agc-sandbox?connect_session_token=" + flow.session("ws-bad-param")
                 + "&params%5Bsubdomain%5D=" + "a".repeat(300) + "&ws_client_id=" + id);
@@ -169,7 +103,7 @@ class PublisherRouteTest {
 
     @Test
     void sessionFailure_answersJsonAndLeavesTheSocketOpen() throws Exception {
-        Client c = Client.open(gw, "/");
+        WsClient c = WsClient.open(gw.baseUrl(), "/");
         String id = c.ack();
         Http.Res r = flow.browser.get("/oauth/connect/agc-sandbox?connect_session_token=nope&ws_client_id=" + id);
         assertThat(r.status()).isEqualTo(401);
@@ -179,7 +113,7 @@ class PublisherRouteTest {
 
     @Test
     void openSocket_isPinged() throws Exception {
-        Client c = Client.open(gw, "/");
+        WsClient c = WsClient.open(gw.baseUrl(), "/");
         c.ack();
         for (int i = 0; i < 50 && c.pings.get() < 2; i++) {
             Thread.sleep(100);
@@ -192,7 +126,7 @@ class PublisherRouteTest {
         Map<String, String> s = TestGateway.settings(TestGateway.Store.H2);
         s.put("gateway.websockets.max-lifetime", "500ms");
         try (Gateway short_ = Gateway.start(s)) {
-            Client c = Client.open(short_, "/");
+            WsClient c = WsClient.open(short_.baseUrl(), "/");
             c.ack();
             c.awaitClose();
             assertThat(short_.bean("authPublisher", Publisher.class).openSockets()).isZero();
@@ -204,7 +138,7 @@ class PublisherRouteTest {
         Map<String, String> s = TestGateway.settings(TestGateway.Store.H2);
         s.put("gateway.websockets.path", "/ws");
         try (Gateway moved = Gateway.start(s)) {
-            Client c = Client.open(moved, "/ws");
+            WsClient c = WsClient.open(moved.baseUrl(), "/ws");
             assertThat(c.ack()).matches(UUID_V4);
             String token = new FlowDriver(moved.baseUrl(), moved.secretKey()).session("ws-path");
             assertThat(new Http(moved.baseUrl(), token).get("/connect/session").json().path("data").path("websocketsPath").asText())
