@@ -141,6 +141,37 @@ class FrontendAuthBrowserTest {
     }
 
     @Test
+    void reconnect_reauthorisesTheSameConnection() {
+        String token = flow.session("frontend-reconnect");
+        assertThat(flow.run("agc-sandbox", token, "acme").status()).isEqualTo(200);
+        String id = flow.onlyConnection("frontend-reconnect").path("connection_id").asText();
+        Http.Res re = flow.http.post("/connect/sessions/reconnect", "{\"connection_id\":\"" + id + "\",\"integration_id\":\"agc-sandbox\"}");
+        assertThat(re.status()).as(re.toString()).isEqualTo(201);
+        openApp(re.json().path("data").path("token").asText(), "&mode=reconnect");
+        consent("approve");
+
+        JsonNode r = outcome("resolved");
+        assertThat(r.path("connectionId").asText()).isEqualTo(id);
+        assertThat(flow.onlyConnection("frontend-reconnect").path("connection_id").asText()).isEqualTo(id);
+        socketsCloseAfterTheFinalMessage();
+    }
+
+    @Test
+    void detectClosedAuthWindow_popupClosedBeforeConsent_rejectsWindowClosed() {
+        openApp(flow.session("frontend-closed"), "&detect=1");
+        wait.until(d -> d.getWindowHandles().size() == 2);
+        String popup = driver.getWindowHandles().stream().filter(h -> !h.equals(mainWindow)).findFirst().orElseThrow();
+        driver.switchTo().window(popup);
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("button.approve")));
+        driver.close();
+        driver.switchTo().window(mainWindow);
+
+        JsonNode r = outcome("rejected");
+        assertThat(r.path("name").asText()).isEqualTo("AuthError");
+        assertThat(r.path("type").asText()).isEqualTo("window_closed");
+    }
+
+    @Test
     void getRootWithoutUpgrade_stillServesTheDashboard() {
         Http.Res r = new Http(gw.baseUrl(), null).get("/");
         assertThat(r.status()).isEqualTo(200);
@@ -157,8 +188,12 @@ class FrontendAuthBrowserTest {
     }
 
     private static void clickConnect(String token) {
+        openApp(token, "");
+    }
+
+    private static void openApp(String token, String extraQuery) {
         driver.switchTo().window(mainWindow);
-        driver.get("http://localhost:" + app.getAddress().getPort() + "/?host=" + gw.baseUrl() + "&token=" + token);
+        driver.get("http://localhost:" + app.getAddress().getPort() + "/?host=" + gw.baseUrl() + "&token=" + token + extraQuery);
         wait.until(ExpectedConditions.elementToBeClickable(By.id("connect"))).click();
     }
 
