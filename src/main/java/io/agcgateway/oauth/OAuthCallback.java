@@ -212,7 +212,10 @@ public final class OAuthCallback {
                 : "Your " + flow.provider.displayName() + " account is connected, but its site (cloudId) could not be found: "
                         + "API calls that need the site will fail until you connect again.";
         ex.setProperty(HttpReply.STATUS, 200);
-        ex.getMessage().setBody(Pages.callback(true, "Connected", text, null, null));
+        Map<String, Object> connected = new LinkedHashMap<>();
+        connected.put("providerConfigKey", flow.integration.uniqueKey());
+        connected.put("connectionId", flow.connectionId);
+        ex.getMessage().setBody(Pages.callback(true, "Connected", text, null, null, connected));
     }
 
     /** The doCatch of route oauth-callback: failed operation, creation-failure webhook when due, the 400 page. */

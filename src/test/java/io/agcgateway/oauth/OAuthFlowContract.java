@@ -77,6 +77,9 @@ abstract class OAuthFlowContract {
         assertThat(page.status()).as(page.body()).isEqualTo(200);
         assertThat(page.body()).contains("nango_oauth_callback_success").contains("acme.atlassian-us-gov-mod.net")
                 .contains("nango-oauth-callback").contains("nango_oauth_callback_ack");
+        // a Connect UI listening to the popup learns which connection was made
+        assertThat(page.body()).contains("\"providerConfigKey\":\"agc-sandbox\"")
+                .contains("\"connectionId\":\"" + flow.onlyConnection(a).path("connection_id").asText() + "\"");
         String b = user();
         assertThat(flow.run("agc-sandbox", flow.session(b), null).status()).isEqualTo(200);
 
