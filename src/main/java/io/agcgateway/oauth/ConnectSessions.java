@@ -139,7 +139,7 @@ public final class ConnectSessions {
         issue(ex, f, Json.write(List.of(integrationKey)), connectionId, integration.id(), "connect_session_reconnect");
     }
 
-    /** GET /connect/session with {@code Authorization: Bearer <session token>}, as Nango's Connect UI calls it. */
+    /** GET or DELETE /connect/session with {@code Authorization: Bearer <session token>}, as Nango's Connect UI calls it. */
     public void current(Exchange ex) {
         String auth = ex.getMessage().getHeader("Authorization", String.class);
         if (auth == null || auth.isBlank()) {
@@ -147,6 +147,12 @@ public final class ConnectSessions {
         }
         String token = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).strip() : "";
         Session s = usable(token);
+        if ("DELETE".equals(ex.getMessage().getHeader(Exchange.HTTP_METHOD, String.class))) {
+            // the Connect UI ends its session when the user closes it (Nango: controllers/connect/deleteSession.ts)
+            jdbc.update("DELETE FROM connect_sessions WHERE id = ?", s.id());
+            reply(ex, 204, null);
+            return;
+        }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("end_user", Json.toMap(Json.read(s.endUser())));
         data.put("organization", Json.toMap(Json.read(s.organization())));

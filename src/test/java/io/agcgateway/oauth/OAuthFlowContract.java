@@ -350,6 +350,15 @@ abstract class OAuthFlowContract {
     }
 
     @Test
+    void deleteConnectSession_answers204_andTheTokenStopsWorking() {
+        String token = flow.session(user());
+        Http.Res del = flow.browser.delete("/connect/session", "Authorization", "Bearer " + token);
+        assertThat(del.status()).as(del.toString()).isEqualTo(204);
+        assertThat(flow.browser.get("/connect/session", "Authorization", "Bearer " + token).status()).isEqualTo(401);
+        assertThat(flow.connect("agc-sandbox", token, "acme").status()).isEqualTo(401);
+    }
+
+    @Test
     void reconnectSession_withOnlyConnectionAndIntegration_keepsTheConnectionsEndUser() {
         String u = user();
         flow.run("agc-sandbox", flow.session(u), "acme");
