@@ -220,7 +220,13 @@ class FrontendAuthBrowserTest {
         String token = flow.session("frontend-session");
         Http.Res r = new Http(gw.baseUrl(), token).get("/connect/session");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        assertThat(r.json().path("data").path("websocketsPath").asText()).isEqualTo("/");
+        JsonNode data = r.json().path("data");
+        assertThat(data.path("websocketsPath").asText()).isEqualTo("/");
+        // the rest of Nango's ConnectSessionOutput, which its Connect UI reads
+        assertThat(data.path("endUser").path("id").asText()).isEqualTo("frontend-session");
+        assertThat(data.path("endUser").path("organization").path("id").asText()).isEqualTo("org1");
+        assertThat(data.path("isReconnecting").isBoolean()).isTrue();
+        assertThat(data.path("connectUISettings").path("defaultTheme").asText()).isEqualTo("system");
     }
 
     private static void clickConnect(String token) {
