@@ -139,32 +139,6 @@ public final class ConnectSessions {
         issue(ex, f, Json.write(List.of(integrationKey)), connectionId, integration.id(), "connect_session_reconnect");
     }
 
-    private static final Map<String, Object> CONNECT_UI_SETTINGS = Map.of(
-            "theme", Map.of("light", Map.of("primary", "#0052cc"), "dark", Map.of("primary", "#4c9aff")),
-            "defaultTheme", "system", "showWatermark", false);
-
-    /** Nango's ApiEndUser: every field present, null when unknown. */
-    private static Map<String, Object> apiEndUser(Session s) {
-        if (s.endUser() == null) {
-            return null;
-        }
-        JsonNode eu = Json.read(s.endUser());
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", eu.path("id").asText(null));
-        out.put("display_name", eu.path("display_name").asText(null));
-        out.put("email", eu.path("email").asText(null));
-        out.put("tags", eu.has("tags") ? Json.toMap(eu.get("tags")) : null);
-        JsonNode org = s.organization() == null ? null : Json.read(s.organization());
-        Map<String, Object> o = null;
-        if (org != null && org.has("id")) {
-            o = new LinkedHashMap<>();
-            o.put("id", org.path("id").asText());
-            o.put("display_name", org.path("display_name").asText(null));
-        }
-        out.put("organization", o);
-        return out;
-    }
-
     /** GET or DELETE /connect/session with {@code Authorization: Bearer <session token>}, as Nango's Connect UI calls it. */
     public void current(Exchange ex) {
         String auth = ex.getMessage().getHeader("Authorization", String.class);
@@ -189,9 +163,9 @@ public final class ConnectSessions {
         data.put("is_reconnecting", s.reconnectConnectionId() != null);
         data.put("expires_at", Instant.ofEpochMilli(s.expiresAt()).toString());
         // Nango's ConnectSessionOutput (types/lib/connect/api.ts), beside our snake_case fields
-        data.put("endUser", apiEndUser(s));
+        data.put("endUser", ConnectSessionView.apiEndUser(s));
         data.put("isReconnecting", s.reconnectConnectionId() != null);
-        data.put("connectUISettings", CONNECT_UI_SETTINGS);
+        data.put("connectUISettings", ConnectSessionView.CONNECT_UI_SETTINGS);
         // Connect UI passes this to new Nango({websocketsPath}) (Nango: NANGO_SERVER_WEBSOCKETS_PATH)
         data.put("websocketsPath", websocketsPath);
         reply(ex, 200, Map.of("data", data));
