@@ -16,6 +16,7 @@ final class Extensions {
         // feature areas add their bindings here
         io.agcgateway.web.Web.install(main);
         io.agcgateway.sandbox.Sandbox.install(main, settings, ds, keys, catalog, clock);
+        io.agcgateway.publisher.PublisherModule.install(main, settings, ds);
         io.agcgateway.oauth.OAuthModule.install(main, settings, ds, keys, catalog, clock);
         io.agcgateway.proxy.ProxyModule.install(main, settings, catalog, clock);
         io.agcgateway.refresh.SweepModule.install(main, settings, ds, clock);

@@ -119,6 +119,9 @@ public final class GatewaySettings {
         integer("gateway.http.server-instances", 0, 64);
         duration("gateway.http.idle-timeout");
         duration("gateway.http.max-event-loop-block");
+        websocketsPath();
+        duration("gateway.websockets.ping-interval");
+        duration("gateway.websockets.max-lifetime");
         if (cluster() && !isPostgres()) {
             throw bad("gateway.cluster", "true needs PostgreSQL", "set GATEWAY_DB_URL=jdbc:postgresql://... or GATEWAY_CLUSTER=false");
         }
@@ -162,6 +165,18 @@ public final class GatewaySettings {
             throw bad("gateway.public-url", "'" + v + "' is not an http(s) base URL", "e.g. https://gateway.example.gov");
         }
         return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+    }
+
+    /** Where @nangohq/frontend opens its socket: {@code new URL(websocketsPath, host)}, "/" unless told otherwise. */
+    public String websocketsPath() {
+        String v = raw("gateway.websockets.path");
+        if (v.isEmpty()) {
+            return "/";
+        }
+        if (!v.startsWith("/") || v.contains("?") || v.contains("#") || v.contains("*") || v.contains(":")) {
+            throw bad("gateway.websockets.path", "'" + v + "' is not a plain path", "e.g. / (the SDK's default) or /ws");
+        }
+        return v;
     }
 
     public String secretKey() {

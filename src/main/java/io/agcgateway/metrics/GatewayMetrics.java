@@ -1,12 +1,14 @@
 package io.agcgateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
@@ -97,5 +99,26 @@ public final class GatewayMetrics {
     public void webhook(String outcome) {
         Counter.builder("gateway_webhooks").description("auth webhook deliveries by outcome").tag("outcome", outcome)
                 .register(registry()).increment();
+    }
+
+    /** Registers the gauge once the registry exists (Micrometer keeps the first registration of a name). */
+    public void websocketsOpen(AtomicInteger open) {
+        if (registry == null && registry() instanceof CompositeMeterRegistry) {
+            return;
+        }
+        hot("ws-open", k -> Gauge.builder("gateway_websockets_open", open, AtomicInteger::get)
+                .description("WebSockets of @nangohq/frontend auth flows open on this node").register(registry()));
+    }
+
+    /** @param type connection_ack, success or error */
+    public void websocketMessage(String type) {
+        hot("ws-" + type, k -> Counter.builder("gateway_websocket_messages").description("messages sent on auth-flow WebSockets by type")
+                .tag("type", type).register(registry())).increment();
+    }
+
+    /** @param outcome sent (NOTIFY for a socket on another node) or delivered (a NOTIFY whose socket is here) */
+    public void websocketRelay(String outcome) {
+        hot("ws-relay-" + outcome, k -> Counter.builder("gateway_websocket_relay").description("auth-flow messages between nodes (gateway.cluster=true)")
+                .tag("outcome", outcome).register(registry())).increment();
     }
 }

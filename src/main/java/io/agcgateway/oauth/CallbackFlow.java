@@ -28,6 +28,10 @@ final class CallbackFlow {
     SiteSelector.Selection selection;
     Connection stored;
     boolean created;
+    /** the @nangohq/frontend WebSocket that started the flow, or null */
+    String wsClientId;
+    /** set by OAuthCallback.failed: what the page and the WebSocket report */
+    OAuthFailure failure;
 
     static CallbackFlow of(Exchange ex) {
         CallbackFlow f = ex.getProperty(PROPERTY, CallbackFlow.class);

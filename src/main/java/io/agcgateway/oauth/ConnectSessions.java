@@ -78,9 +78,10 @@ public final class ConnectSessions {
     private final Clock clock;
     private final Duration ttl;
     private final String publicUrl;
+    private final String websocketsPath;
 
     public ConnectSessions(DataSource ds, IntegrationStore integrations, ConnectionStore connections, ProviderCatalog catalog,
-                           RequestBody bodies, OperationLog log, Clock clock, Duration ttl, String publicUrl) {
+                           RequestBody bodies, OperationLog log, Clock clock, Duration ttl, String publicUrl, String websocketsPath) {
         this.jdbc = new JdbcTemplate(ds);
         this.integrations = integrations;
         this.connections = connections;
@@ -90,6 +91,7 @@ public final class ConnectSessions {
         this.clock = clock;
         this.ttl = ttl;
         this.publicUrl = publicUrl;
+        this.websocketsPath = websocketsPath;
     }
 
     // ---- API ----
@@ -138,7 +140,7 @@ public final class ConnectSessions {
         issue(ex, f, Json.write(List.of(integrationKey)), connectionId, integration.id(), "connect_session_reconnect");
     }
 
-    /** GET /connect/session with {@code Authorization: Bearer <session token>}, as Nango's Connect UI calls it. */
+    /** GET or DELETE /connect/session with {@code Authorization: Bearer <session token>}, as Nango's Connect UI calls it. */
     public void current(Exchange ex) {
         String auth = ex.getMessage().getHeader("Authorization", String.class);
         if (auth == null || auth.isBlank()) {
@@ -146,6 +148,12 @@ public final class ConnectSessions {
         }
         String token = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).strip() : "";
         Session s = usable(token);
+        if ("DELETE".equals(ex.getMessage().getHeader(Exchange.HTTP_METHOD, String.class))) {
+            // the Connect UI ends its session when the user closes it (Nango: controllers/connect/deleteSession.ts)
+            jdbc.update("DELETE FROM connect_sessions WHERE id = ?", s.id());
+            reply(ex, 204, null);
+            return;
+        }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("end_user", Json.toMap(Json.read(s.endUser())));
         data.put("organization", Json.toMap(Json.read(s.organization())));
@@ -155,6 +163,12 @@ public final class ConnectSessions {
         data.put("tags", Json.toMap(Json.read(s.tags())));
         data.put("is_reconnecting", s.reconnectConnectionId() != null);
         data.put("expires_at", Instant.ofEpochMilli(s.expiresAt()).toString());
+        // Nango's ConnectSessionOutput (types/lib/connect/api.ts), beside our snake_case fields
+        data.put("endUser", ConnectSessionView.apiEndUser(s));
+        data.put("isReconnecting", s.reconnectConnectionId() != null);
+        data.put("connectUISettings", ConnectSessionView.CONNECT_UI_SETTINGS);
+        // Connect UI passes this to new Nango({websocketsPath}) (Nango: NANGO_SERVER_WEBSOCKETS_PATH)
+        data.put("websocketsPath", websocketsPath);
         reply(ex, 200, Map.of("data", data));
     }
 

@@ -12,6 +12,8 @@ import io.agcgateway.http.RequestParams;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
+import io.agcgateway.publisher.Publisher;
+import io.agcgateway.publisher.WsMessages;
 import io.agcgateway.webhooks.AuthEvents;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -38,11 +40,12 @@ public final class OAuthCallback {
     private final TokenClient tokens;
     private final OperationLog log;
     private final Supplier<AuthEvents> events;
+    private final Publisher publisher;
     private final Clock clock;
 
     public OAuthCallback(DataSource ds, IntegrationStore integrations, ConnectionStore connections, ConnectSessions sessions,
                          ProviderCatalog catalog, TokenCipher cipher, TokenClient tokens, OperationLog log, Supplier<AuthEvents> events,
-                         Clock clock) {
+                         Publisher publisher, Clock clock) {
         this.jdbc = new JdbcTemplate(ds);
         this.integrations = integrations;
         this.connections = connections;
@@ -52,11 +55,12 @@ public final class OAuthCallback {
         this.tokens = tokens;
         this.log = log;
         this.events = events;
+        this.publisher = publisher;
         this.clock = clock;
     }
 
     private record StateRow(long integrationId, String connectionId, Long connectSessionId, String verifierEnc, String config,
-                            String redirectUri, long expiresAt) {
+                            String redirectUri, String wsClientId, long expiresAt) {
     }
 
     /** Single use: whoever deletes the row owns the state, so a replayed or concurrent callback loses. */
@@ -76,11 +80,12 @@ public final class OAuthCallback {
         }
         String hash = Secrets.sha256Hex(state);
         List<StateRow> rows = jdbc.query("SELECT integration_id, connection_id, connect_session_id, code_verifier_enc, connection_config, "
-                + "redirect_uri, expires_at FROM oauth_sessions WHERE state_hash = ?", (ResultSet rs, int n) -> {
-                    long cs = rs.getLong(3);
+                + "redirect_uri, ws_client_id, expires_at FROM oauth_sessions WHERE state_hash = ?", (ResultSet rs, int n) -> {
+                    long cs = rs.getLong("connect_session_id");
                     Long connectSession = rs.wasNull() ? null : cs;
-                    return new StateRow(rs.getLong(1), rs.getString(2), connectSession, rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getLong(7));
+                    return new StateRow(rs.getLong("integration_id"), rs.getString("connection_id"), connectSession,
+                            rs.getString("code_verifier_enc"), rs.getString("connection_config"), rs.getString("redirect_uri"),
+                            rs.getString("ws_client_id"), rs.getLong("expires_at"));
                 }, hash);
         if (rows.isEmpty() || jdbc.update("DELETE FROM oauth_sessions WHERE state_hash = ?", hash) != 1) {
             throw new OAuthFailure(400, "invalid_state",
@@ -93,6 +98,7 @@ public final class OAuthCallback {
         flow.connectSessionId = row.connectSessionId();
         flow.connectionConfig = new LinkedHashMap<>(Json.toMap(Json.read(row.config())));
         flow.redirectUri = row.redirectUri();
+        flow.wsClientId = row.wsClientId();
         if (row.expiresAt() <= clock.millis()) {
             throw new OAuthFailure(400, "invalid_state", "The authorization took too long and expired. Start the connection again.",
                     "invalid_callback");
@@ -206,13 +212,17 @@ public final class OAuthCallback {
                 : "Your " + flow.provider.displayName() + " account is connected, but its site (cloudId) could not be found: "
                         + "API calls that need the site will fail until you connect again.";
         ex.setProperty(HttpReply.STATUS, 200);
-        ex.getMessage().setBody(Pages.callback(true, "Connected", text, null, null));
+        Map<String, Object> connected = new LinkedHashMap<>();
+        connected.put("providerConfigKey", flow.integration.uniqueKey());
+        connected.put("connectionId", flow.connectionId);
+        ex.getMessage().setBody(Pages.callback(true, "Connected", text, null, null, connected));
     }
 
     /** The doCatch of route oauth-callback: failed operation, creation-failure webhook when due, the 400 page. */
     public void failed(Exchange ex) {
         OAuthFailure f = failure(ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         CallbackFlow flow = CallbackFlow.of(ex);
+        flow.failure = f;
         long now = clock.millis();
         String key = flow.integration == null ? null : flow.integration.uniqueKey();
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -227,6 +237,24 @@ public final class OAuthCallback {
         }
         ex.setProperty(HttpReply.STATUS, f.status());
         ex.getMessage().setBody(Pages.callback(false, "The connection failed", f.getMessage(), f.errorType(), f.getMessage()));
+    }
+
+    /** Last step: the outcome to the SDK's WebSocket when the flow was started with ws_client_id (Nango's publisher). */
+    public void publish(Exchange ex) {
+        CallbackFlow flow = CallbackFlow.of(ex);
+        if (flow.wsClientId == null) {
+            return;
+        }
+        String key = flow.integration == null ? null : flow.integration.uniqueKey();
+        boolean sent = flow.failure == null && flow.stored != null
+                ? publisher.publish(flow.wsClientId, WsMessages.success(key, flow.connectionId), "success")
+                : publisher.publish(flow.wsClientId, WsMessages.error(key, flow.connectionId,
+                        flow.failure == null ? "unknown_err" : flow.failure.errorType(),
+                        flow.failure == null ? "The connection was not stored." : flow.failure.getMessage()), "error");
+        if (!sent) {
+            org.slf4j.LoggerFactory.getLogger(OAuthCallback.class).info("integration={} connection={} route=oauth-callback "
+                    + "reason=ws_client_gone: no open WebSocket for this flow on this node", key, flow.connectionId);
+        }
     }
 
     /** Unexpected errors (database down...) still get the page and the log, without internals. */

@@ -13,6 +13,8 @@ import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
+import io.agcgateway.publisher.Publisher;
+import io.agcgateway.publisher.WsMessages;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -35,6 +37,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * (RFC 7636, S256) and redirects the browser to the provider's consent page.
  */
 public final class OAuthConnect {
+    private static final String WS_CLIENT = "agc.wsClientId";
     private static final Pattern PARAM = Pattern.compile("^params\\[([A-Za-z0-9_.-]{1,100})]$");
 
     private final JdbcTemplate jdbc;
@@ -46,9 +49,10 @@ public final class OAuthConnect {
     private final Clock clock;
     private final Duration stateTtl;
     private final String redirectUri;
+    private final Publisher publisher;
 
     public OAuthConnect(DataSource ds, ConnectSessions sessions, IntegrationStore integrations, ProviderCatalog catalog,
-                        TokenCipher cipher, OperationLog log, Clock clock, Duration stateTtl, String publicUrl) {
+                        TokenCipher cipher, OperationLog log, Publisher publisher, Clock clock, Duration stateTtl, String publicUrl) {
         this.jdbc = new JdbcTemplate(ds);
         this.sessions = sessions;
         this.integrations = integrations;
@@ -58,6 +62,7 @@ public final class OAuthConnect {
         this.clock = clock;
         this.stateTtl = stateTtl;
         this.redirectUri = publicUrl + "/oauth/callback";
+        this.publisher = publisher;
     }
 
     public void authorize(Exchange ex) {
@@ -71,6 +76,7 @@ public final class OAuthConnect {
             throw OAuthFailure.badInput(e);
         }
         ex.setProperty("agc.integration", key);
+        ex.setProperty(WS_CLIENT, WsMessages.clientId(query.get("ws_client_id")));
         try {
             String location = start(ex, key, query, started);
             Message m = ex.getMessage();
@@ -101,6 +107,18 @@ public final class OAuthConnect {
         ex.setProperty(HttpReply.STATUS, f.status());
         ex.getMessage().setBody(Pages.callback(false, "The connection could not be started", f.getMessage(), f.errorType(), f.getMessage()));
         new HttpReply().html(ex);
+    }
+
+    /** After {@link #failed}: the SDK that opened this flow (ws_client_id) hears the error the page shows. */
+    public void publishFailure(Exchange ex) {
+        Throwable t = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String wsClientId = ex.getProperty(WS_CLIENT, String.class);
+        if (wsClientId == null || HttpReply.unwrap(t) != null) {
+            return;
+        }
+        OAuthFailure f = OAuthCallback.failure(t);
+        publisher.publish(wsClientId, WsMessages.error(ex.getProperty("agc.integration", String.class), null, f.errorType(),
+                f.getMessage()), "error");
     }
 
     private String start(Exchange ex, String key, Map<String, String> q, long started) {
@@ -135,9 +153,9 @@ public final class OAuthConnect {
         String verifier = Secrets.randomBase64Url(32);
         long now = clock.millis();
         jdbc.update("INSERT INTO oauth_sessions (state_hash, integration_id, connection_id, connect_session_id, code_verifier_enc, "
-                        + "connection_config, redirect_uri, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                        + "connection_config, redirect_uri, ws_client_id, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 Secrets.sha256Hex(state), integration.id(), connectionId, session.id(), cipher.encrypt(verifier, "code_verifier"),
-                Json.write(config), redirectUri, now, now + stateTtl.toMillis());
+                Json.write(config), redirectUri, ex.getProperty(WS_CLIENT, String.class), now, now + stateTtl.toMillis());
 
         Map<String, String> params = new LinkedHashMap<>();
         params.put("response_type", "code");

@@ -8,6 +8,7 @@ import io.agcgateway.connections.ConnectionsApi;
 import io.agcgateway.http.RequestBody;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.OperationLog;
+import io.agcgateway.publisher.Publisher;
 import io.agcgateway.refresh.RefreshService;
 import io.agcgateway.store.KeyMaterial;
 import io.agcgateway.webhooks.WebhookDelivery;
@@ -28,6 +29,7 @@ public final class OAuthModule {
         RequestBody bodies = main.lookup("requestBody", RequestBody.class);
         TokenClient tokens = main.lookup("tokenClient", TokenClient.class);
         RefreshService refresh = main.lookup("refreshService", RefreshService.class);
+        Publisher publisher = main.lookup("authPublisher", Publisher.class);
         String publicUrl = settings.publicUrl();
 
         // Nango signs with the environment's webhook signing key; ours defaults to the secret key like older Nango environments.
@@ -36,12 +38,12 @@ public final class OAuthModule {
         refresh.setEvents(events);
 
         ConnectSessions sessions = new ConnectSessions(ds, integrations, connections, catalog, bodies, log, clock,
-                settings.duration("gateway.connect.session-ttl"), publicUrl);
+                settings.duration("gateway.connect.session-ttl"), publicUrl, settings.websocketsPath());
         main.bind("connectSessions", sessions);
-        main.bind("oauthConnect", new OAuthConnect(ds, sessions, integrations, catalog, keys.cipher, log, clock,
+        main.bind("oauthConnect", new OAuthConnect(ds, sessions, integrations, catalog, keys.cipher, log, publisher, clock,
                 settings.duration("gateway.oauth.state-ttl"), publicUrl));
         main.bind("oauthCallback", new OAuthCallback(ds, integrations, connections, sessions, catalog, keys.cipher, tokens, log,
-                () -> events, clock));
+                () -> events, publisher, clock));
         main.bind("accessibleResources", new AccessibleResources(settings.duration("gateway.proxy.connect-timeout"),
                 settings.duration("gateway.oauth.token-timeout")));
         main.bind("siteSelector", new SiteSelector());

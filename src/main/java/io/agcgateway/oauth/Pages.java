@@ -87,9 +87,18 @@ public final class Pages {
      * BroadcastChannel 'nango-oauth-callback', close on 'nango_oauth_callback_ack'; a human reads the text.
      */
     public static String callback(boolean success, String title, String text, String errorType, String errorMessage) {
+        return callback(success, title, text, errorType, errorMessage, null);
+    }
+
+    /** @param connected on success: providerConfigKey and connectionId, for a Connect UI that listens to the popup */
+    public static String callback(boolean success, String title, String text, String errorType, String errorMessage,
+                                  Map<String, Object> connected) {
         Map<String, Object> payload = new LinkedHashMap<>();
         if (success) {
             payload.put("type", "nango_oauth_callback_success");
+            if (connected != null) {
+                payload.put("payload", connected);
+            }
         } else {
             payload.put("type", "nango_oauth_callback_error");
             Map<String, Object> p = new LinkedHashMap<>();

@@ -77,6 +77,9 @@ abstract class OAuthFlowContract {
         assertThat(page.status()).as(page.body()).isEqualTo(200);
         assertThat(page.body()).contains("nango_oauth_callback_success").contains("acme.atlassian-us-gov-mod.net")
                 .contains("nango-oauth-callback").contains("nango_oauth_callback_ack");
+        // a Connect UI listening to the popup learns which connection was made
+        assertThat(page.body()).contains("\"providerConfigKey\":\"agc-sandbox\"")
+                .contains("\"connectionId\":\"" + flow.onlyConnection(a).path("connection_id").asText() + "\"");
         String b = user();
         assertThat(flow.run("agc-sandbox", flow.session(b), null).status()).isEqualTo(200);
 
@@ -392,6 +395,15 @@ abstract class OAuthFlowContract {
         assertThat(sink.awaitMatch(r -> r.body().contains(id) && r.body().contains("\"operation\":\"override\""))).isTrue();
         flow.onlyConnection(u);
         assertThat(ops("webhook:connection_create", "success")).isNotEmpty();
+    }
+
+    @Test
+    void deleteConnectSession_answers204_andTheTokenStopsWorking() {
+        String token = flow.session(user());
+        Http.Res del = flow.browser.delete("/connect/session", "Authorization", "Bearer " + token);
+        assertThat(del.status()).as(del.toString()).isEqualTo(204);
+        assertThat(flow.browser.get("/connect/session", "Authorization", "Bearer " + token).status()).isEqualTo(401);
+        assertThat(flow.connect("agc-sandbox", token, "acme").status()).isEqualTo(401);
     }
 
     @Test
