@@ -158,6 +158,25 @@ final class FakeUpstream implements AutoCloseable {
         }
     }
 
+    /**
+     * A gateway on H2 whose catalog overlay names this server as provider {@code test-upstream}, with integration
+     * {@code jira} on it; {@code kv} are extra settings.
+     */
+    io.agcgateway.Gateway gateway(String... kv) throws IOException {
+        java.nio.file.Path catalog = java.nio.file.Files.createTempFile("providers-upstream", ".yaml");
+        java.nio.file.Files.writeString(catalog, catalogYaml(io.agcgateway.support.TestGateway.freePort()));
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("gateway.providers", catalog.toString(),
+                "gateway.sandbox", "false"));
+        all.addAll(java.util.List.of(kv));
+        io.agcgateway.Gateway gw = io.agcgateway.Gateway.start(io.agcgateway.support.TestGateway.with(
+                io.agcgateway.support.TestGateway.settings(io.agcgateway.support.TestGateway.Store.H2), all.toArray(new String[0])));
+        io.agcgateway.crypto.TokenCipher cipher = gw.bean("tokenCipher", io.agcgateway.crypto.TokenCipher.class);
+        long now = System.currentTimeMillis();
+        gw.bean("integrationStore", io.agcgateway.integrations.IntegrationStore.class).insert(new io.agcgateway.integrations.Integration(
+                0, "jira", "test-upstream", "Jira", "cid", cipher.encrypt("csecret", "client_secret"), null, null, false, now, now));
+        return gw;
+    }
+
     /** Overlay catalog: one provider whose token endpoint and proxy base are this server. */
     String catalogYaml(int closedPort) {
         return "test-upstream:\n"

@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agcgateway.Gateway;
 import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.crypto.TokenCipher;
-import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.support.Http;
-import io.agcgateway.support.TestGateway;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,15 +24,8 @@ class TokenAfterReplaceTest {
     @BeforeAll
     static void boot() throws Exception {
         up = new FakeUpstream();
-        Path catalog = Files.createTempFile("providers-replace", ".yaml");
-        Files.writeString(catalog, up.catalogYaml(TestGateway.freePort()));
-        gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), "gateway.providers", catalog.toString(),
-                "gateway.sandbox", "false"));
+        gw = up.gateway();
         http = new Http(gw.baseUrl(), gw.secretKey());
-        TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
-        long now = System.currentTimeMillis();
-        gw.bean("integrationStore", IntegrationStore.class).insert(new Integration(0, "jira", "test-upstream", "Jira", "cid",
-                cipher.encrypt("csecret", "client_secret"), null, null, false, now, now));
     }
 
     @AfterAll
