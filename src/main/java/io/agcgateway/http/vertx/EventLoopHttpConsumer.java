@@ -56,6 +56,12 @@ final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
             if (written.failed()) {
                 LOG.debug("answer not completely written; route={} reason={}", exchange.getFromRouteId(),
                         written.cause().getClass().getSimpleName());
+                // whatever failed, a half-written answer must not leave the caller's connection open
+                if (ctx.request().version() != HttpVersion.HTTP_2) {
+                    VertxAnswer.abort(ctx.request().connection());
+                } else if (!ctx.response().closed()) {
+                    ctx.response().reset();
+                }
             }
             unreadBody(ctx, exchange);
             done(exchange);

@@ -76,7 +76,11 @@ public final class UpstreamAnswer implements ReadStream<Buffer>, AutoCloseable {
     @Override
     public void close() {
         watch.stop();
-        response.exceptionHandler(e -> { }); // the reset below is ours: nothing to report
+        try {
+            response.exceptionHandler(e -> { }); // the reset below is ours: nothing to report
+        } catch (IllegalStateException ended) {
+            // the answer already ended or failed: only the reset is left to do
+        }
         response.request().reset();
     }
 }

@@ -127,6 +127,14 @@ public final class VertxAnswer {
 
     /** Gives an upstream answer's connection back (reset: it cannot be reused half-read). */
     public static void release(Object body) {
+        try {
+            releaseOrThrow(body);
+        } catch (RuntimeException alreadyDone) {
+            // a response that ended or failed meanwhile refuses new handlers: nothing is left to give back
+        }
+    }
+
+    private static void releaseOrThrow(Object body) {
         if (body instanceof HttpClientResponse r) {
             r.exceptionHandler(e -> { });
             r.request().reset();
