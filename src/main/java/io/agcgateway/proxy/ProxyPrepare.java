@@ -1,6 +1,5 @@
 package io.agcgateway.proxy;
 
-import io.agcgateway.http.GatewayException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
@@ -72,7 +71,7 @@ public final class ProxyPrepare extends AsyncProcessorSupport implements AsyncPr
     private static void finish(Exchange exchange, Future<Void> ready) {
         if (ready.failed()) {
             Throwable t = ready.cause();
-            exchange.setException(t instanceof GatewayException || t instanceof Exception ? (Exception) t : new RuntimeException(t));
+            exchange.setException(t instanceof Exception e ? e : new RuntimeException(t));
         }
     }
 }

@@ -8,10 +8,8 @@ import ch.qos.logback.core.read.ListAppender;
 import io.agcgateway.Gateway;
 import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.crypto.TokenCipher;
-import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.support.Http;
-import io.agcgateway.support.TestGateway;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +18,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -44,27 +40,22 @@ class ProxyOverloadTest {
     @BeforeAll
     static void boot() throws Exception {
         up = new FakeUpstream();
-        Path catalog = Files.createTempFile("providers-overload", ".yaml");
-        Files.writeString(catalog, up.catalogYaml(TestGateway.freePort()));
         blocked = new ListAppender<>();
         blocked.start();
         ((Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker")).addAppender(blocked);
-        pooled = boot(catalog, "gateway.proxy.max-connections", "2", "gateway.proxy.lease-timeout", "300ms",
+        pooled = boot("gateway.proxy.max-connections", "2", "gateway.proxy.lease-timeout", "300ms",
                 "gateway.http.max-event-loop-block", "100ms");
-        admitting = boot(catalog, "gateway.proxy.max-in-flight", "2");
+        admitting = boot("gateway.proxy.max-in-flight", "2");
     }
 
-    static Gateway boot(Path catalog, String... kv) {
-        List<String> all = new ArrayList<>(List.of("gateway.providers", catalog.toString(), "gateway.sandbox", "false",
-                "gateway.proxy.idle-timeout", "2s", "gateway.proxy.retry-base", "20ms",
+    static Gateway boot(String... kv) throws Exception {
+        List<String> all = new ArrayList<>(List.of("gateway.proxy.idle-timeout", "2s", "gateway.proxy.retry-base", "20ms",
                 "gateway.proxy.refresh-on-401-min-age", "0s"));
         all.addAll(List.of(kv));
-        Gateway gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), all.toArray(new String[0])));
+        Gateway gw = up.gateway(all.toArray(new String[0]));
         TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
         IntegrationStore integrations = gw.bean("integrationStore", IntegrationStore.class);
         long now = System.currentTimeMillis();
-        integrations.insert(new Integration(0, "jira", "test-upstream", "Jira", "cid", cipher.encrypt("csecret", "client_secret"),
-                null, null, false, now, now));
         gw.bean("connectionStore", ConnectionStore.class).insert(integrations.find("jira").id(), "u1",
                 cipher.encrypt("tok-1", "access_token"), cipher.encrypt("rt-tok-1", "refresh_token"), null, now + 3_600_000,
                 "{\"cloudId\":\"cloud-123\"}", null, null, null, null, null, now);
