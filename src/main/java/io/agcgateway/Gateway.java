@@ -143,11 +143,12 @@ public final class Gateway implements AutoCloseable {
                 throw new StartupException("Camel did not start; the log above names the route or setting at fault");
             }
             int instances = settings.integer("gateway.http.server-instances", 0, 64);
+            int maxUri = settings.integer("gateway.http.max-uri-length", 256, 1 << 20);
             main.getCamelContext().getRegistry().bind("eventLoopServers", EventLoopServers.takeOver(main.getCamelContext(),
                     settings.host(), settings.port(), instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
-                    settings.duration("gateway.http.idle-timeout"),
+                    settings.duration("gateway.http.idle-timeout"), RequestGuard.decoderLineLimit(maxUri),
                     RequestGuard.of(main.getCamelContext(), settings.integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE),
-                            settings.duration("gateway.api.body-timeout"))));
+                            settings.duration("gateway.api.body-timeout"), maxUri)));
             return new Gateway(main, settings, ds, keys);
         } catch (RuntimeException e) {
             try {

@@ -123,6 +123,28 @@ class ApiBodyLimitTest {
         assertThat(r.status()).as(r.toString()).isEqualTo(401);
     }
 
+    @Test
+    void longTargets_underTheLimitReachTheRoute_overItGetAJson414() throws Exception {
+        // a 6,000-character target (past Vert.x's 4,096 default) is an ordinary request: the route answers it
+        Http.Res mid = new Http("http://127.0.0.1:" + port, gw.secretKey()).get("/integrations/" + "a".repeat(6_000));
+        assertThat(mid.status()).as(mid.toString()).isEqualTo(404);
+        for (String method : new String[] {"GET", "PATCH", "GET /proxy"}) {
+            String target = method.endsWith("/proxy") ? "/proxy/rest/api/3/search?jql=" + "x".repeat(20_000) : "/integrations/" + "a".repeat(20_000);
+            String body = method.equals("PATCH") ? "{\"display_name\":\"x\"}" : "";
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write((method.split(" ")[0] + " " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+                String answer = readAnswer(s.getInputStream());
+                assertThat(answer).as(method).startsWith("HTTP/1.1 414");
+                assertThat(answer).contains("\"code\":\"uri_too_long\"");
+                assertThat(answer.toLowerCase()).contains("connection: close");
+                assertThat(s.getInputStream().read()).as("closed cleanly after the answer").isEqualTo(-1);
+            }
+        }
+        assertThat(health()).isEqualTo(200);
+    }
+
     private static Thread sendZeros(OutputStream out, long n) {
         Thread t = new Thread(() -> {
             byte[] zeros = new byte[64 * 1024];

@@ -31,7 +31,7 @@ public final class EventLoopServers implements AutoCloseable {
     }
 
     public static EventLoopServers takeOver(CamelContext ctx, String host, int port, int instances, Duration idleTimeout,
-            RequestGuard guard) {
+            int maxInitialLine, RequestGuard guard) {
         VertxPlatformHttpRouter r = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         VertxPlatformHttpServer platform = r == null ? null : r.getServer();
         EventLoopServers s = new EventLoopServers();
@@ -52,7 +52,8 @@ public final class EventLoopServers implements AutoCloseable {
         // other gateways ran in the same JVM; large upgraded bodies), and clients fall back to HTTP/1.1 when the server
         // ignores "Upgrade: h2c". HTTP/2 belongs on the TLS listener in front.
         HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
-                .setIdleTimeout((int) Math.max(1, idleTimeout.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+                .setIdleTimeout((int) Math.max(1, idleTimeout.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setMaxInitialLineLength(maxInitialLine);
         try {
             for (int i = 0; i < instances; i++) {
                 // created from this (non-Vert.x) thread, each server gets a new context on the next event loop

@@ -21,6 +21,8 @@ import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
  * The first handler of the HTTP router: it guards the bodies Vert.x's body handler would buffer on the heap before any
  * route step (the API key check included) runs. Routes that read their body themselves (the proxy, the sandbox echo:
  * {@code useBodyHandler=false} or {@code useStreaming=true}) are left alone — they stream and set their own limits.
+ * For every route, a request target (path and query) longer than {@code gateway.http.max-uri-length} gets a JSON 414
+ * (Vert.x's own decoder only refuses far longer lines, with a bare 414 and an immediate close).
  * For every other route:
  * <ul>
  * <li>a declared {@code Content-Length} above {@code gateway.api.max-body-bytes} is refused with 413 before a byte of
@@ -37,23 +39,25 @@ public final class RequestGuard implements Handler<RoutingContext> {
     private static final long LINGER_MS = 2_000;
     private final long maxBytes;
     private final long bodyTimeoutMs;
+    private final int maxUriLength;
     private final List<Pattern> streamed;
 
-    RequestGuard(long maxBytes, Duration bodyTimeout, List<Pattern> streamed) {
+    RequestGuard(long maxBytes, Duration bodyTimeout, int maxUriLength, List<Pattern> streamed) {
         this.maxBytes = maxBytes;
+        this.maxUriLength = maxUriLength;
         this.bodyTimeoutMs = Math.max(1, bodyTimeout.toMillis());
         this.streamed = List.copyOf(streamed);
     }
 
     /** A guard for the routes of {@code ctx}: the paths of its platform-http endpoints that read their own body pass. */
-    public static RequestGuard of(CamelContext ctx, long maxBytes, Duration bodyTimeout) {
+    public static RequestGuard of(CamelContext ctx, long maxBytes, Duration bodyTimeout, int maxUriLength) {
         List<Pattern> streamed = new ArrayList<>();
         for (var endpoint : ctx.getEndpoints()) {
             if (endpoint instanceof PlatformHttpEndpoint p && (p.isUseStreaming() || !p.isUseBodyHandler())) {
                 streamed.add(pathPattern(p.getPath(), p.isMatchOnUriPrefix()));
             }
         }
-        return new RequestGuard(maxBytes, bodyTimeout, streamed);
+        return new RequestGuard(maxBytes, bodyTimeout, maxUriLength, streamed);
     }
 
     /** platform-http's path syntax ({@code /a/{x}/b}, a trailing {@code *}, prefix match) as a regular expression. */
@@ -70,6 +74,10 @@ public final class RequestGuard implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
+        if (req.uri().length() > maxUriLength) {
+            refuse(ctx, 414, "uri_too_long", "The request target is longer than " + maxUriLength + " characters.");
+            return;
+        }
         // the path the router matches (dot segments removed): /proxy/../connect/sessions is not the proxy's
         if (req.isEnded() || isStreamed(ctx.normalizedPath())) {
             ctx.next();
@@ -91,6 +99,11 @@ public final class RequestGuard implements Handler<RoutingContext> {
         });
         ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
         ctx.next();
+    }
+
+    /** The longest request line Vert.x's decoder should accept so that this guard, not the decoder, refuses long targets. */
+    public static int decoderLineLimit(int maxUriLength) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(65_536L, 2L * maxUriLength));
     }
 
     /** The router's answer when the body handler's limit cut a body that arrived without a (small enough) length. */

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RequestGuardTest {
-    private final RequestGuard guard = new RequestGuard(1024, Duration.ofSeconds(30), List.of(
+    private final RequestGuard guard = new RequestGuard(1024, Duration.ofSeconds(30), 16384, List.of(
             RequestGuard.pathPattern("/proxy/*", true),
             RequestGuard.pathPattern("/sandbox/ex/jira/{cloudId}/_echo", true)));
 
