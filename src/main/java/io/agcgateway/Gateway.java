@@ -121,7 +121,7 @@ public final class Gateway implements AutoCloseable {
 
             GatewayMetrics metrics = new GatewayMetrics();
             metrics.attach(main::getCamelContext);
-            OperationLog operationLog = new OperationLog(ds, 10_000, metrics);
+            OperationLog operationLog = new OperationLog(ds, 10_000, settings.duration("gateway.logs.batch-linger"), metrics);
             ConnectionStore connections = new ConnectionStore(ds);
             TokenClient tokenClient = new TokenClient(settings.duration("gateway.proxy.connect-timeout"),
                     settings.duration("gateway.oauth.token-timeout"));

@@ -148,4 +148,28 @@ class OperationLogTest {
         assertThat(OperationLog.unavailable(new RuntimeException(new java.sql.SQLException("invalid byte sequence", "22021")))).isFalse();
         assertThat(OperationLog.unavailable(new RuntimeException(new java.sql.SQLException("null value", "23502")))).isFalse();
     }
+
+    @Test
+    void rowsArrivingWithinTheLinger_shareOneTransaction_andCloseWritesALingeringBatch() throws Exception {
+        DataSource h2 = store(TestGateway.Store.H2);
+        AtomicInteger connects = new AtomicInteger();
+        DataSource counted = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        connects.incrementAndGet();
+                    }
+                    return method.invoke(h2, args);
+                });
+        OperationLog log = new OperationLog(counted, 1000, java.time.Duration.ofSeconds(2), new GatewayMetrics());
+        log.submit(op(0));
+        Thread.sleep(100);
+        for (int i = 1; i < 5; i++) {
+            log.submit(op(i));
+            Thread.sleep(20);
+        }
+        log.close(); // inside the linger: the batch is written, not lost
+        assertThat(new JdbcTemplate(h2).queryForObject("SELECT COUNT(*) FROM operations", Integer.class)).isEqualTo(5);
+        assertThat(log.written()).isEqualTo(5);
+        assertThat(connects.get()).as("one transaction for the five rows").isEqualTo(1);
+    }
 }
