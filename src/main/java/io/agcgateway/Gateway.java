@@ -104,7 +104,8 @@ public final class Gateway implements AutoCloseable {
             main.bind("clock", clock);
             main.bind("tokenCipher", keys.cipher);
             main.bind("providerCatalog", catalog);
-            main.bind("apiKeyAuth", new ApiKeyAuth(keys.secretKey));
+            ApiKeyAuth apiKeyAuth = new ApiKeyAuth(keys.secretKey);
+            main.bind("apiKeyAuth", apiKeyAuth);
             main.bind("reply", new HttpReply());
             // platform-http runs API requests on Vert.x workers (the proxy runs on the event loops); a step that blocks
             // an event loop longer than max-event-loop-block is logged by Vert.x's checker (tests set it strict).
@@ -148,7 +149,7 @@ public final class Gateway implements AutoCloseable {
                     settings.host(), settings.port(), instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
                     settings.duration("gateway.http.idle-timeout"), RequestGuard.decoderLineLimit(maxUri),
                     RequestGuard.of(main.getCamelContext(), settings.integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE),
-                            settings.duration("gateway.api.body-timeout"), maxUri)));
+                            settings.duration("gateway.api.body-timeout"), maxUri, apiKeyAuth)));
             return new Gateway(main, settings, ds, keys);
         } catch (RuntimeException e) {
             try {

@@ -64,12 +64,13 @@ class ApiBodyLimitTest {
     }
 
     @Test
-    void chunkedOversizeBody_withoutKey_is413() throws Exception {
+    void chunkedOversizeBody_withTheKey_is413() throws Exception {
+        // (without the key the guard answers 401 before any chunk is read: keyedRoute_withoutAValidKey_...)
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            out.write("POST /connect/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(("POST /connect/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                    + "Authorization: Bearer " + gw.secretKey() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             Thread sender = new Thread(() -> {
                 byte[] chunk = new byte[64 * 1024];
                 try {
@@ -98,8 +99,8 @@ class ApiBodyLimitTest {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            out.write("POST /connect/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":"
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(("POST /connect/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
+                    + "Authorization: Bearer " + gw.secretKey() + "\r\n\r\n{\"a\":").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             long t0 = System.nanoTime();
             String answer = readAnswer(s.getInputStream());
@@ -121,6 +122,30 @@ class ApiBodyLimitTest {
         Http.Res r = new Http("http://127.0.0.1:" + port, null).send("PUT", "/sandbox/ex/jira/c1/_echo/x", "a".repeat(3 * 1024 * 1024),
                 "Authorization", null, "Content-Type", "application/octet-stream");
         assertThat(r.status()).as(r.toString()).isEqualTo(401);
+    }
+
+    @Test
+    void keyedRoute_withoutAValidKey_is401BeforeTheBodyIsRead() throws Exception {
+        for (String auth : new String[] {"", "Authorization: Bearer 00000000-0000-4000-8000-000000000000\r\n", "Authorization: Basic x\r\n"}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(5_000);
+                // a 500 kB body is declared (under the API limit) and never sent: only the head decides
+                s.getOutputStream().write(("POST /connect/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + auth
+                        + "Content-Length: 500000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                String answer = readAnswer(s.getInputStream());
+                assertThat(answer).as(auth).startsWith("HTTP/1.1 401"); // not 408 after the 1 s body timeout
+                assertThat(answer).contains(auth.isEmpty() ? "\"code\":\"missing_auth_header\""
+                        : auth.contains("Basic") ? "\"code\":\"malformed_auth_header\"" : "\"code\":\"unknown_account\"");
+                assertThat(answer.toLowerCase()).contains("connection: close").contains("x-frame-options: deny");
+            }
+        }
+        // the right key: the body is read and reaches the route, which judges it
+        Http.Res ok = new Http("http://127.0.0.1:" + port, gw.secretKey()).post("/connect/sessions", "{\"end_user\":{\"id\":\"u1\"}}");
+        assertThat(ok.status()).as(ok.toString()).isEqualTo(201);
+        // a route with its own credential (the sandbox token endpoint: client id and secret in the body) reads its body
+        Http.Res token = new Http("http://127.0.0.1:" + port, null).send("POST", "/sandbox/oauth/token", "grant_type=nope",
+                "Authorization", null, "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(token.body()).as(token.toString()).doesNotContain("missing_auth_header");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.agcgateway.http.vertx;
 
+import io.agcgateway.auth.ApiKeyAuth;
+import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -14,8 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.Set;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.ProcessDefinition;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.RouteDefinition;
 
 /**
  * The first handler of the HTTP router: it guards the bodies Vert.x's body handler would buffer on the heap before any
@@ -25,6 +33,9 @@ import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
  * (Vert.x's own decoder only refuses far longer lines, with a bare 414 and an immediate close).
  * For every other route:
  * <ul>
+ * <li>on a route whose first step is the secret-key check ({@code apiKeyAuth}), a request with a body and a wrong or
+ * missing key gets that check's 401 before a byte of the body is read (without a key nobody makes the gateway buffer
+ * a megabyte);</li>
  * <li>a declared {@code Content-Length} above {@code gateway.api.max-body-bytes} is refused with 413 before a byte of
  * the body is read;</li>
  * <li>a body that grows past it while arriving (chunked) is cut by the body handler's limit
@@ -41,8 +52,23 @@ public final class RequestGuard implements Handler<RoutingContext> {
     private final long bodyTimeoutMs;
     private final int maxUriLength;
     private final List<Pattern> streamed;
+    private final List<Keyed> keyed;
+    private final ApiKeyAuth apiKey;
+
+    /** A route that checks the secret key first: its path and the methods it serves (empty: all). */
+    record Keyed(Pattern path, Set<String> methods) {
+        boolean matches(String method, String p) {
+            return (methods.isEmpty() || methods.contains(method)) && path.matcher(p).matches();
+        }
+    }
 
     RequestGuard(long maxBytes, Duration bodyTimeout, int maxUriLength, List<Pattern> streamed) {
+        this(maxBytes, bodyTimeout, maxUriLength, streamed, List.of(), null);
+    }
+
+    RequestGuard(long maxBytes, Duration bodyTimeout, int maxUriLength, List<Pattern> streamed, List<Keyed> keyed, ApiKeyAuth apiKey) {
+        this.keyed = List.copyOf(keyed);
+        this.apiKey = apiKey;
         this.maxBytes = maxBytes;
         this.maxUriLength = maxUriLength;
         this.bodyTimeoutMs = Math.max(1, bodyTimeout.toMillis());
@@ -50,14 +76,33 @@ public final class RequestGuard implements Handler<RoutingContext> {
     }
 
     /** A guard for the routes of {@code ctx}: the paths of its platform-http endpoints that read their own body pass. */
-    public static RequestGuard of(CamelContext ctx, long maxBytes, Duration bodyTimeout, int maxUriLength) {
+    public static RequestGuard of(CamelContext ctx, long maxBytes, Duration bodyTimeout, int maxUriLength, ApiKeyAuth apiKey) {
         List<Pattern> streamed = new ArrayList<>();
         for (var endpoint : ctx.getEndpoints()) {
             if (endpoint instanceof PlatformHttpEndpoint p && (p.isUseStreaming() || !p.isUseBodyHandler())) {
                 streamed.add(pathPattern(p.getPath(), p.isMatchOnUriPrefix()));
             }
         }
-        return new RequestGuard(maxBytes, bodyTimeout, maxUriLength, streamed);
+        return new RequestGuard(maxBytes, bodyTimeout, maxUriLength, streamed, keyedRoutes(ctx), apiKey);
+    }
+
+    /** The platform-http routes whose first step is {@code process: {ref: apiKeyAuth}}, read from the started routes. */
+    static List<Keyed> keyedRoutes(CamelContext ctx) {
+        List<Keyed> keyed = new ArrayList<>();
+        Model model = ctx.getCamelContextExtension().getContextPlugin(Model.class);
+        for (RouteDefinition rd : model.getRouteDefinitions()) {
+            Route route = ctx.getRoute(rd.getRouteId());
+            // the first real step: a routeConfiguration's onException is merged in front as an abstract output
+            ProcessorDefinition<?> first = rd.getOutputs().stream().filter(o -> !o.isAbstract()).findFirst().orElse(null);
+            if (route != null && route.getEndpoint() instanceof PlatformHttpEndpoint p && first instanceof ProcessDefinition step
+                    && "apiKeyAuth".equals(step.getRef())) {
+                String restrict = p.getHttpMethodRestrict();
+                Set<String> methods = restrict == null || restrict.isBlank() ? Set.of()
+                        : Set.of(restrict.toUpperCase(java.util.Locale.ROOT).split("\\s*,\\s*"));
+                keyed.add(new Keyed(pathPattern(p.getPath(), p.isMatchOnUriPrefix()), methods));
+            }
+        }
+        return keyed;
     }
 
     /** platform-http's path syntax ({@code /a/{x}/b}, a trailing {@code *}, prefix match) as a regular expression. */
@@ -92,6 +137,14 @@ public final class RequestGuard implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
+        if (apiKey != null && isKeyed(req.method().name(), ctx.normalizedPath())) {
+            try {
+                apiKey.check(req.getHeader(HttpHeaders.AUTHORIZATION));
+            } catch (GatewayException e) {
+                refuse(ctx, e.status(), e.code(), e.getMessage());
+                return;
+            }
+        }
         long timer = ctx.vertx().setTimer(bodyTimeoutMs, t -> {
             if (!req.isEnded()) {
                 refuse(ctx, 408, "request_timeout", "The request body did not arrive within " + bodyTimeoutMs + " ms.");
@@ -117,6 +170,18 @@ public final class RequestGuard implements Handler<RoutingContext> {
         }
         for (Pattern p : streamed) {
             if (p.matcher(path).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean isKeyed(String method, String path) {
+        if (path == null) {
+            return false;
+        }
+        for (Keyed k : keyed) {
+            if (k.matches(method, path)) {
                 return true;
             }
         }
@@ -150,6 +215,8 @@ public final class RequestGuard implements Handler<RoutingContext> {
         Future<Void> written = res.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("X-Frame-Options", "DENY")
+                .putHeader("Referrer-Policy", "no-referrer")
                 .putHeader("Cache-Control", "no-store")
                 .end(body);
         if (req.version() == HttpVersion.HTTP_2) {
