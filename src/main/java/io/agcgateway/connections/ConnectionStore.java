@@ -248,6 +248,17 @@ public final class ConnectionStore {
                 keepAliveBefore, limit);
     }
 
+    /**
+     * Rows whose refresh lease expired without being released: a refresh began and its node died before storing the
+     * answer (storing, failing and giving up all release the lease). The provider may have rotated the refresh token
+     * already; Atlassian accepts the previous one for 10 minutes, so these are refreshed before anything else.
+     */
+    public List<Connection> interruptedRefreshes(long now, int limit) {
+        return jdbc.query("SELECT " + COLUMNS + FROM + "WHERE c.lease_owner IS NOT NULL AND c.lease_until < ? "
+                        + "AND c.refresh_token_enc IS NOT NULL AND c.refresh_state <> 'refresh_failed' ORDER BY c.lease_until LIMIT ?",
+                ConnectionStore::row, now, limit);
+    }
+
     // ---- refresh lease (DESIGN §7) ----
 
     /** Takes the lease if nobody holds a live one. */

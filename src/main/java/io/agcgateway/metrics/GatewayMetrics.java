@@ -88,7 +88,7 @@ public final class GatewayMetrics {
     }
 
     public void sweep(String outcome, long n) {
-        Counter.builder("gateway_sweep_connections").description("connections handled by the refresh sweep by outcome (refreshed, failed, skipped)")
+        Counter.builder("gateway_sweep_connections").description("connections handled by the refresh sweep by outcome (refreshed, failed, skipped; recovered: refreshes a stopped node left half-done, redone first)")
                 .tag("outcome", outcome).register(registry()).increment(n);
     }
 

@@ -56,6 +56,8 @@ public final class RefreshSweep {
         final long nanos = System.nanoTime();
         volatile long cursor;
         volatile boolean more = true;
+        volatile boolean recovering = true;
+        final java.util.Set<Long> recovered = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final AtomicLong refreshed = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final AtomicLong skipped = new AtomicLong();
@@ -87,16 +89,33 @@ public final class RefreshSweep {
         return run(exchange).more;
     }
 
-    /** The next page of connections to refresh; rows the policy skips are counted, not returned. */
+    /**
+     * The next page of connections to refresh; rows the policy skips are counted, not returned. The first page of a run
+     * is the refreshes a crash interrupted (lease taken, never released), whatever the policy says: they may have spent
+     * their refresh token at the provider, whose reuse leeway is short.
+     */
     public List<Connection> nextPage(Exchange exchange) {
         Run run = run(exchange);
         long now = clock.millis();
+        if (run.recovering) {
+            run.recovering = false;
+            List<Connection> interrupted = store.interruptedRefreshes(now, pageSize);
+            if (!interrupted.isEmpty()) {
+                interrupted.forEach(c -> run.recovered.add(c.id()));
+                metrics.sweep("recovered", interrupted.size());
+                LOG.info("sweep redoes {} refresh(es) interrupted by a stopped node, first", interrupted.size());
+                return interrupted;
+            }
+        }
         List<Connection> page = store.sweepCandidates(run.cursor, policy.dueBefore(now), policy.activeSince(now),
                 policy.keepAliveBefore(now), pageSize);
         run.more = page.size() == pageSize;
         List<Connection> due = new ArrayList<>(page.size());
         for (Connection c : page) {
             run.cursor = c.id();
+            if (run.recovered.contains(c.id())) {
+                continue;
+            }
             SweepDecision d = policy.decide(c, now);
             if (d.refresh()) {
                 due.add(c);

@@ -102,6 +102,37 @@ class TokenRefreshRouteTest {
     }
 
     @Test
+    void sweep_redoesRefreshesAStoppedNodeLeftHalfDone_first_andOnce() {
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 25; i++) {
+            seed.connection(integrationId, "paged-" + i, now - MIN, now, now - DAY);
+        }
+        // a node died mid-refresh (lease taken, never released): one row not otherwise due, one due; highest ids
+        Connection notDue = seed.connection(integrationId, "crashed-fresh", now + 50 * MIN, now, now - DAY);
+        Connection due = seed.connection(integrationId, "crashed-due", now - MIN, now, now - DAY);
+        Connection live = seed.connection(integrationId, "leased-live", now + 50 * MIN, now, now - DAY);
+        store.jdbc().update("UPDATE connections SET lease_owner='dead-node', lease_until=? WHERE id IN (?,?)", now - 1_000,
+                notDue.id(), due.id());
+        store.jdbc().update("UPDATE connections SET lease_owner='live-node', lease_until=? WHERE id=?", now + 60_000, live.id());
+
+        Map<String, Object> run = sweep();
+
+        assertThat(provider.callOrder).hasSize(27);
+        assertThat(provider.callOrder.stream().limit(2)).as("redone before any other row")
+                .containsExactlyInAnyOrder("crashed-fresh", "crashed-due");
+        assertThat(provider.callsByFamily()).doesNotContainKey("leased-live").allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(run).containsEntry("refreshed", 27L).containsEntry("failed", 0L);
+        for (Connection c : new Connection[] {notDue, due}) {
+            Connection after = store.findById(c.id());
+            assertThat(seed.refreshToken(after)).isEqualTo("rt." + c.connectionId() + ".2");
+            assertThat(after.leaseOwner()).isNull();
+        }
+        assertThat(store.findById(live.id()).leaseOwner()).isEqualTo("live-node");
+        assertThat(gw.bean("gatewayMetrics", GatewayMetrics.class).registry().find("gateway_sweep_connections")
+                .tag("outcome", "recovered").counter().count()).isEqualTo(2.0);
+    }
+
+    @Test
     void sweep_countsProviderRejectionAsFailed_andMarksTheConnection() {
         long now = System.currentTimeMillis();
         Connection bad = seed.connection(integrationId, "revoked", now - MIN, now, now - DAY);

@@ -35,6 +35,8 @@ public final class FakeTokenEndpoint implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> scriptedBody = new ConcurrentLinkedQueue<>();
     private final Map<String, Family> families = new ConcurrentHashMap<>();
     public final AtomicInteger refreshCalls = new AtomicInteger();
+    /** Families in the order their refresh requests arrived. */
+    public final java.util.Queue<String> callOrder = new java.util.concurrent.ConcurrentLinkedQueue<>();
     public final AtomicInteger unauthorized = new AtomicInteger();
 
     private static final class Family {
@@ -139,6 +141,7 @@ public final class FakeTokenEndpoint implements AutoCloseable {
                 return n;
             });
             f.calls.incrementAndGet();
+            callOrder.add(parts[1]);
             if (scripted != null) {
                 send(ex, scripted[0], scriptedJson);
                 return;
