@@ -145,11 +145,15 @@ public final class Gateway implements AutoCloseable {
             }
             int instances = settings.integer("gateway.http.server-instances", 0, 64);
             int maxUri = settings.integer("gateway.http.max-uri-length", 256, 1 << 20);
-            main.getCamelContext().getRegistry().bind("eventLoopServers", EventLoopServers.takeOver(main.getCamelContext(),
+            int maxConnections = settings.integer("gateway.http.max-connections", 0, 10_000_000);
+            EventLoopServers servers = EventLoopServers.takeOver(main.getCamelContext(),
                     settings.host(), settings.port(), instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
                     settings.duration("gateway.http.idle-timeout"), RequestGuard.decoderLineLimit(maxUri),
+                    maxConnections == 0 ? EventLoopServers.defaultMaxConnections() : maxConnections,
                     RequestGuard.of(main.getCamelContext(), settings.integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE),
-                            settings.duration("gateway.api.body-timeout"), maxUri, apiKeyAuth)));
+                            settings.duration("gateway.api.body-timeout"), maxUri, apiKeyAuth));
+            main.getCamelContext().getRegistry().bind("eventLoopServers", servers);
+            metrics.httpConnections(servers::open, servers::refused);
             return new Gateway(main, settings, ds, keys);
         } catch (RuntimeException e) {
             try {

@@ -119,6 +119,7 @@ public final class GatewaySettings {
         integer("gateway.http.server-instances", 0, 64);
         duration("gateway.http.idle-timeout");
         integer("gateway.http.max-uri-length", 256, 1 << 20);
+        integer("gateway.http.max-connections", 0, 10_000_000);
         duration("gateway.logs.batch-linger");
         duration("gateway.http.max-event-loop-block");
         websocketsPath();

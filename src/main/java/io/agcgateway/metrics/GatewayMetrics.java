@@ -110,6 +110,14 @@ public final class GatewayMetrics {
                 .description("WebSockets of @nangohq/frontend auth flows open on this node").register(registry()));
     }
 
+    /** The HTTP listener's connection count and cap refusals (gateway.http.max-connections), read when scraped. */
+    public void httpConnections(java.util.function.IntSupplier open, java.util.function.LongSupplier refused) {
+        Gauge.builder("gateway_http_connections_open", open, o -> o.getAsInt())
+                .description("client connections open on this node").register(registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("gateway_http_connections_refused", refused, r -> r.getAsLong())
+                .description("client connections closed on arrival because gateway.http.max-connections were open").register(registry());
+    }
+
     /** @param type connection_ack, success or error */
     public void websocketMessage(String type) {
         hot("ws-" + type, k -> Counter.builder("gateway_websocket_messages").description("messages sent on auth-flow WebSockets by type")

@@ -2,14 +2,19 @@ package io.agcgateway.http.vertx;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import com.sun.management.UnixOperatingSystemMXBean;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
@@ -26,15 +31,55 @@ import org.slf4j.LoggerFactory;
 public final class EventLoopServers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoopServers.class);
     private final List<HttpServer> servers = new ArrayList<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong refused = new AtomicLong();
+    private final int maxConnections;
 
-    private EventLoopServers() {
+    private EventLoopServers(int maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    /** Client connections open now, on all instances. */
+    public int open() {
+        return open.get();
+    }
+
+    /** Connections closed on arrival because {@code gateway.http.max-connections} were open. */
+    public long refused() {
+        return refused.get();
+    }
+
+    /**
+     * The connection cap: past {@code maxConnections} open client connections a new one is closed as it arrives (before
+     * a byte is read), so idle or half-sent connections cannot use up the process's file descriptors — the database,
+     * the upstream pool and health keep theirs, and service resumes as soon as connections go.
+     */
+    private void admit(HttpConnection conn) {
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            long n = refused.incrementAndGet();
+            if (n == 1 || Long.bitCount(n) == 1) { // one line, then at 2, 4, 8, ... refusals: never a flood of them
+                LOG.warn("connection cap reached: {} client connections open (gateway.http.max-connections); {} refused so far",
+                        maxConnections, n);
+            }
+            conn.close();
+            return;
+        }
+        conn.closeHandler(v -> open.decrementAndGet());
+    }
+
+    /** The default cap: three quarters of the process's file-descriptor limit, the rest for the database and upstreams. */
+    public static int defaultMaxConnections() {
+        long fds = ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount() : 4096;
+        return (int) Math.max(64, Math.min(Integer.MAX_VALUE, fds * 3 / 4));
     }
 
     public static EventLoopServers takeOver(CamelContext ctx, String host, int port, int instances, Duration idleTimeout,
-            int maxInitialLine, RequestGuard guard) {
+            int maxInitialLine, int maxConnections, RequestGuard guard) {
         VertxPlatformHttpRouter r = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         VertxPlatformHttpServer platform = r == null ? null : r.getServer();
-        EventLoopServers s = new EventLoopServers();
+        EventLoopServers s = new EventLoopServers(maxConnections);
         if (platform == null || platform.getServer() == null) {
             throw new IllegalStateException("the platform-http server is not running");
         }
@@ -57,7 +102,7 @@ public final class EventLoopServers implements AutoCloseable {
         try {
             for (int i = 0; i < instances; i++) {
                 // created from this (non-Vert.x) thread, each server gets a new context on the next event loop
-                HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+                HttpServer server = vertx.createHttpServer(options).requestHandler(router).connectionHandler(s::admit);
                 server.listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 s.servers.add(server);
             }
@@ -66,7 +111,8 @@ public final class EventLoopServers implements AutoCloseable {
             s.close();
             throw new IllegalStateException("cannot start " + instances + " HTTP server instances on port " + port + ": " + e.getMessage(), e);
         }
-        LOG.info("HTTP served by {} event-loop server instances on {}:{} (idle timeout {} ms)", instances, host, port, idleTimeout.toMillis());
+        LOG.info("HTTP served by {} event-loop server instances on {}:{} (idle timeout {} ms, at most {} connections)", instances, host,
+                port, idleTimeout.toMillis(), maxConnections);
         return s;
     }
 
