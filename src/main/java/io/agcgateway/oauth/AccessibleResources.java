@@ -45,7 +45,8 @@ public final class AccessibleResources {
         String reason = "unavailable";
         for (String url : urls) {
             HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-                    .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json").GET().build();
+                    .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json")
+                    .header("User-Agent", io.agcgateway.Version.USER_AGENT).GET().build();
             try {
                 HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
                 if (res.statusCode() / 100 != 2) {

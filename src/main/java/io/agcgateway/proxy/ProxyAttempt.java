@@ -14,7 +14,8 @@ public final class ProxyAttempt implements Processor {
         exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
         Message m = exchange.getMessage();
         m.removeHeaders("*");
-        m.getHeaders().putAll(call.forward);
+        m.setHeader("User-Agent", io.agcgateway.Version.USER_AGENT);
+        m.getHeaders().putAll(call.forward); // a Nango-Proxy-User-Agent replaces ours
         if (!call.sendsCredentials()) {
             m.removeHeader("Authorization");
         } else if (!call.callerAuthorization()) {

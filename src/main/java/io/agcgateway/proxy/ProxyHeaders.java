@@ -17,8 +17,8 @@ final class ProxyHeaders {
     static final Set<String> CONTROL = Set.of("provider-config-key", "connection-id", "base-url-override", "retries",
             "retry-on", "decompress", "forward-headers-on-redirect", "nango-activity-log-id", "nango-is-sync",
             "nango-is-script", "nango-is-dry-run");
-    /** The caller's credentials and framing: the gateway sets its own (bearer token, Host, body length). */
-    static final Set<String> REPLACED = Set.of("authorization", "cookie", "host", "content-length", "expect");
+    /** The caller's credentials, framing and client name: the gateway sets its own (bearer token, Host, body length, User-Agent). */
+    static final Set<String> REPLACED = Set.of("authorization", "cookie", "host", "content-length", "expect", "user-agent");
     private static final String PREFIX = "nango-proxy-";
 
     private ProxyHeaders() {

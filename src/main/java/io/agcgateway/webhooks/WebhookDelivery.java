@@ -36,7 +36,9 @@ public final class WebhookDelivery {
     private final Clock clock;
 
     public WebhookDelivery(String secret, int retries, Duration backoff, Duration timeout, OperationLog log, Clock clock) {
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        // HTTP/1.1: on an http:// target the JDK client would otherwise send "Upgrade: h2c", which many receivers mishandle
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
         this.secret = secret;
         this.retries = retries;
         this.backoff = backoff;
@@ -74,7 +76,7 @@ public final class WebhookDelivery {
             attempt++;
             HttpRequest req = HttpRequest.newBuilder(URI.create(m.url())).timeout(timeout)
                     .header("Content-Type", "application/json")
-                    .header("User-Agent", "agc-gateway")
+                    .header("User-Agent", io.agcgateway.Version.USER_AGENT)
                     .header("X-Nango-Hmac-Sha256", hmacHex(secret, m.body()))
                     .header("X-Nango-Signature", legacySignature(secret, m.body()))
                     .POST(HttpRequest.BodyPublishers.ofString(m.body())).build();

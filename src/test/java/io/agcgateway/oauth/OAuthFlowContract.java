@@ -212,6 +212,12 @@ abstract class OAuthFlowContract {
 
         assertThat(sink.awaitMatch(w -> w.body().contains("\"connectionId\":\"" + id + "\"")
                 && w.body().contains("\"end_user_email\":\"" + email + "\"") && w.body().contains("\"organization_id\":\"org7\""))).isTrue();
+        WebhookSink.Received hook = sink.received.stream().filter(w -> w.body().contains("\"connectionId\":\"" + id + "\"")).findFirst()
+                .orElseThrow();
+        // issue 15 item 10: webhooks name the gateway and its version, over plain HTTP/1.1 (no h2c upgrade offer)
+        assertThat(hook.header("User-Agent")).isEqualTo(io.agcgateway.Version.USER_AGENT).matches("agc-gateway/\\d+\\.\\d+\\.\\d+.*");
+        assertThat(hook.header("Upgrade")).isNull();
+        assertThat(hook.header("HTTP2-Settings")).isNull();
     }
 
     @Test

@@ -109,12 +109,22 @@ class ProxyRouteTest {
         assertThat(h.get("Authorization").asText()).isEqualTo("Bearer tok-1");
         assertThat(h.get("X-atlassian-token").asText()).isEqualTo("no-check");
         assertThat(h.get("Accept").asText()).isEqualTo("application/json");
+        // the caller's client library (Java-http-client here) is not named upstream: the gateway is (issue 12 item 11)
+        assertThat(h.get("User-agent").asText()).isEqualTo(io.agcgateway.Version.USER_AGENT);
         for (String gone : List.of("Cookie", "Provider-config-key", "Connection-id", "Base-url-override", "Nango-is-sync",
                 "Nango-activity-log-id", "Retries", "Accept-encoding")) {
             assertThat(h.has(gone)).as(gone).isFalse();
         }
         assertThat(r.header("X-Upstream")).isEqualTo("fake");
         assertThat(r.header("Transfer-Encoding") != null && r.header("Content-Length") != null).isFalse();
+    }
+
+    @Test
+    void nangoProxyUserAgent_replacesTheGatewaysOwn() {
+        Http.Res r = proxy("GET", "/proxy/ex/jira/%7BconnectionConfig.cloudId%7D/rest/api/3/myself", null,
+                "Nango-Proxy-User-Agent", "acme-app/2.1", "Retries", "0");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().at("/headers/User-agent").asText()).isEqualTo("acme-app/2.1");
     }
 
     @Test

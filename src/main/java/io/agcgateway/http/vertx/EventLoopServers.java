@@ -92,6 +92,10 @@ public final class EventLoopServers implements AutoCloseable {
         top.route().order(Integer.MIN_VALUE).handler(guard);
         top.errorHandler(413, guard::tooLarge);
         r.errorHandler(413, guard::tooLarge);
+        top.errorHandler(404, guard::notFound);
+        top.errorHandler(405, guard::notAllowed);
+        r.errorHandler(404, guard::notFound);
+        r.errorHandler(405, guard::notAllowed);
         Vertx vertx = platform.getVertx();
         // No cleartext HTTP/2 upgrade (h2c): Vert.x's upgrade path stalls (a GET answered only by the idle timeout after
         // other gateways ran in the same JVM; large upgraded bodies), and clients fall back to HTTP/1.1 when the server

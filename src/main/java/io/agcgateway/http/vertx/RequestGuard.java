@@ -48,12 +48,16 @@ import org.apache.camel.model.RouteDefinition;
  */
 public final class RequestGuard implements Handler<RoutingContext> {
     private static final long LINGER_MS = 2_000;
+    /** Headers naming what a request acts on: two values would leave the choice to whichever reader comes first. */
+    private static final List<String> UNIQUE_HEADERS = List.of("Connection-Id", "Provider-Config-Key", "Authorization");
     private final long maxBytes;
     private final long bodyTimeoutMs;
     private final int maxUriLength;
     private final List<Pattern> streamed;
     private final List<Keyed> keyed;
+    private final List<Keyed> served;
     private final ApiKeyAuth apiKey;
+    private final java.util.concurrent.atomic.AtomicLong malformed = new java.util.concurrent.atomic.AtomicLong();
 
     /** A route that checks the secret key first: its path and the methods it serves (empty: all). */
     record Keyed(Pattern path, Set<String> methods) {
@@ -63,11 +67,13 @@ public final class RequestGuard implements Handler<RoutingContext> {
     }
 
     RequestGuard(long maxBytes, Duration bodyTimeout, int maxUriLength, List<Pattern> streamed) {
-        this(maxBytes, bodyTimeout, maxUriLength, streamed, List.of(), null);
+        this(maxBytes, bodyTimeout, maxUriLength, streamed, List.of(), List.of(), null);
     }
 
-    RequestGuard(long maxBytes, Duration bodyTimeout, int maxUriLength, List<Pattern> streamed, List<Keyed> keyed, ApiKeyAuth apiKey) {
+    RequestGuard(long maxBytes, Duration bodyTimeout, int maxUriLength, List<Pattern> streamed, List<Keyed> keyed, List<Keyed> served,
+            ApiKeyAuth apiKey) {
         this.keyed = List.copyOf(keyed);
+        this.served = List.copyOf(served);
         this.apiKey = apiKey;
         this.maxBytes = maxBytes;
         this.maxUriLength = maxUriLength;
@@ -78,12 +84,19 @@ public final class RequestGuard implements Handler<RoutingContext> {
     /** A guard for the routes of {@code ctx}: the paths of its platform-http endpoints that read their own body pass. */
     public static RequestGuard of(CamelContext ctx, long maxBytes, Duration bodyTimeout, int maxUriLength, ApiKeyAuth apiKey) {
         List<Pattern> streamed = new ArrayList<>();
+        List<Keyed> served = new ArrayList<>();
         for (var endpoint : ctx.getEndpoints()) {
-            if (endpoint instanceof PlatformHttpEndpoint p && (p.isUseStreaming() || !p.isUseBodyHandler())) {
-                streamed.add(pathPattern(p.getPath(), p.isMatchOnUriPrefix()));
+            if (endpoint instanceof PlatformHttpEndpoint p) {
+                if (p.isUseStreaming() || !p.isUseBodyHandler()) {
+                    streamed.add(pathPattern(p.getPath(), p.isMatchOnUriPrefix()));
+                }
+                served.add(new Keyed(pathPattern(p.getPath(), p.isMatchOnUriPrefix()), methods(p.getHttpMethodRestrict())));
             }
         }
-        return new RequestGuard(maxBytes, bodyTimeout, maxUriLength, streamed, keyedRoutes(ctx), apiKey);
+        // camel.management's endpoints (health, metrics, info) share the port and answer GET only
+        String management = ctx.getPropertiesComponent().resolveProperty("camel.management.path").orElse("/observe");
+        served.add(new Keyed(pathPattern(management + "/*", true), Set.of("GET")));
+        return new RequestGuard(maxBytes, bodyTimeout, maxUriLength, streamed, keyedRoutes(ctx), served, apiKey);
     }
 
     /** The platform-http routes whose first step is {@code process: {ref: apiKeyAuth}}, read from the started routes. */
@@ -96,13 +109,15 @@ public final class RequestGuard implements Handler<RoutingContext> {
             ProcessorDefinition<?> first = rd.getOutputs().stream().filter(o -> !o.isAbstract()).findFirst().orElse(null);
             if (route != null && route.getEndpoint() instanceof PlatformHttpEndpoint p && first instanceof ProcessDefinition step
                     && "apiKeyAuth".equals(step.getRef())) {
-                String restrict = p.getHttpMethodRestrict();
-                Set<String> methods = restrict == null || restrict.isBlank() ? Set.of()
-                        : Set.of(restrict.toUpperCase(java.util.Locale.ROOT).split("\\s*,\\s*"));
-                keyed.add(new Keyed(pathPattern(p.getPath(), p.isMatchOnUriPrefix()), methods));
+                keyed.add(new Keyed(pathPattern(p.getPath(), p.isMatchOnUriPrefix()), methods(p.getHttpMethodRestrict())));
             }
         }
         return keyed;
+    }
+
+    private static Set<String> methods(String restrict) {
+        return restrict == null || restrict.isBlank() ? Set.of()
+                : Set.of(restrict.toUpperCase(java.util.Locale.ROOT).trim().split("\\s*,\\s*"));
     }
 
     /** platform-http's path syntax ({@code /a/{x}/b}, a trailing {@code *}, prefix match) as a regular expression. */
@@ -122,6 +137,23 @@ public final class RequestGuard implements Handler<RoutingContext> {
         if (req.uri().length() > maxUriLength) {
             refuse(ctx, 414, "uri_too_long", "The request target is longer than " + maxUriLength + " characters.");
             return;
+        }
+        if (!validEscapes(req.uri())) {
+            // answered and counted, never logged: a stack trace per request was a log flood anyone could start
+            malformed.incrementAndGet();
+            refuse(ctx, 400, "invalid_request", "The request URI has a malformed %-escape (a '%' must be followed by two hex digits).");
+            return;
+        }
+        String te = req.getHeader(HttpHeaders.TRANSFER_ENCODING);
+        if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
+            refuse(ctx, 501, "not_implemented", "Transfer-Encoding " + printable(te) + " is not supported; send chunked or a Content-Length.");
+            return;
+        }
+        for (String unique : UNIQUE_HEADERS) {
+            if (req.headers().getAll(unique).size() > 1) {
+                refuse(ctx, 400, "invalid_request", "The " + unique + " header is sent more than once.");
+                return;
+            }
         }
         // the path the router matches (dot segments removed): /proxy/../connect/sessions is not the proxy's
         if (req.isEnded() || isStreamed(ctx.normalizedPath())) {
@@ -157,6 +189,64 @@ public final class RequestGuard implements Handler<RoutingContext> {
     /** The longest request line Vert.x's decoder should accept so that this guard, not the decoder, refuses long targets. */
     public static int decoderLineLimit(int maxUriLength) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(65_536L, 2L * maxUriLength));
+    }
+
+    /** Requests refused for a malformed %-escape (answered 400, not logged). */
+    public long malformedUris() {
+        return malformed.get();
+    }
+
+    static boolean validEscapes(String uri) {
+        for (int i = uri.indexOf('%'); i >= 0; i = uri.indexOf('%', i + 1)) {
+            if (i + 2 >= uri.length() || Character.digit(uri.charAt(i + 1), 16) < 0 || Character.digit(uri.charAt(i + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return "'" + cut.replaceAll("[^\\x20-\\x7e]", "?") + "'";
+    }
+
+    /** The router's 404: no route serves this path. The JSON error, as every other answer (not Vert.x's HTML page). */
+    public void notFound(RoutingContext ctx) {
+        answer(ctx, 404, "not_found", "No route serves " + ctx.request().method().name() + " " + printable(ctx.normalizedPath()) + ".", null);
+    }
+
+    /** The router's 405: the path is served, not with this method (methods are case-sensitive: {@code get} is not GET). */
+    public void notAllowed(RoutingContext ctx) {
+        java.util.TreeSet<String> allow = new java.util.TreeSet<>();
+        String path = ctx.normalizedPath();
+        for (Keyed k : served) {
+            if (path != null && k.path().matcher(path).matches()) {
+                allow.addAll(k.methods().isEmpty() ? List.of("DELETE", "GET", "PATCH", "POST", "PUT") : k.methods());
+            }
+        }
+        answer(ctx, 405, "method_not_allowed", "The method " + printable(ctx.request().method().name()) + " is not allowed here; allowed: "
+                + String.join(", ", allow) + ".", String.join(", ", allow));
+    }
+
+    private void answer(RoutingContext ctx, int status, String code, String message, String allow) {
+        if (!ctx.request().isEnded()) {
+            if (allow != null) {
+                ctx.response().putHeader(HttpHeaders.ALLOW, allow);
+            }
+            refuse(ctx, status, code, message); // a body is still coming: answer, discard it, close
+            return;
+        }
+        HttpServerResponse res = ctx.response();
+        if (res.headWritten()) {
+            return;
+        }
+        if (allow != null) {
+            res.putHeader(HttpHeaders.ALLOW, allow);
+        }
+        res.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader("X-Content-Type-Options", "nosniff").putHeader("X-Frame-Options", "DENY")
+                .putHeader("Referrer-Policy", "no-referrer").putHeader("Cache-Control", "no-store")
+                .end(Json.write(Map.of("error", Map.of("code", code, "message", message))));
     }
 
     /** The router's answer when the body handler's limit cut a body that arrived without a (small enough) length. */
