@@ -91,7 +91,9 @@ public final class ProxyCallLog implements AutoCloseable {
         }
         GatewayException failure = HttpReply.unwrap(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
-        String integration = call == null ? "unknown" : call.integrationKey;
+        // the label is the stored connection's integration, never the caller's header: 2,000 mistyped
+        // Provider-Config-Key values must not become 2,000 time series (issue 12 item 9)
+        String integration = call == null || call.entry() == null ? "unknown" : call.entry().connection().integrationKey();
         try {
             metrics.proxyCall(integration, status, Duration.ofMillis(durationMs));
             if (call != null && call.entry() != null) {

@@ -372,6 +372,21 @@ class ProxyRouteTest {
         assertThat(count(m, "miss") - misses).isZero();
     }
 
+    @Test
+    void mistypedProviderConfigKeys_shareOneUnknownLabel() {
+        GatewayMetrics m = gw.bean("gatewayMetrics", GatewayMetrics.class);
+        for (int i = 0; i < 50; i++) {
+            Http.Res r = http.send("GET", "/proxy/x", null, "Provider-Config-Key", "typo-" + i, "Connection-Id", "u1");
+            assertThat(r.status()).isBetween(400, 499);
+        }
+        assertThat(proxy("GET", "/proxy/labelled", null).status()).isEqualTo(200);
+        var integrations = m.registry().find("gateway_proxy_requests").timers().stream().map(t -> t.getId().getTag("integration"))
+                .collect(java.util.stream.Collectors.toSet());
+        assertThat(integrations).contains("unknown", "jira").noneMatch(k -> k.startsWith("typo-"));
+        String scrape = new Http(gw.baseUrl(), null).get("/observe/metrics").body();
+        assertThat(scrape).doesNotContain("typo-");
+    }
+
     static double count(GatewayMetrics m, String result) {
         var c = m.registry().find("gateway_token_cache").tag("result", result).counter();
         return c == null ? 0 : c.count();
