@@ -70,11 +70,39 @@ public final class HttpReply {
     }
 
     public static GatewayException unwrap(Throwable t) {
-        while (t != null) {
-            if (t instanceof GatewayException g) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof GatewayException g) {
                 return g;
             }
-            t = t.getCause();
+        }
+        return fromDatabase(t);
+    }
+
+    /**
+     * What a database failure means to the caller, without its message (which may quote the value): a value longer
+     * than its column (SQLSTATE 22001, H2 and PostgreSQL alike) is the request's fault, 400; no connection to the
+     * database (the pool's wait ran out, a connection that broke: SQLSTATE class 08, PostgreSQL's 57P0x) is 503 with
+     * Retry-After. Anything else stays a 500.
+     */
+    static GatewayException fromDatabase(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException sql) {
+                String state = sql.getSQLState() == null ? "" : sql.getSQLState();
+                if (state.equals("22001")) {
+                    return GatewayException.invalidBody(null, "A value in the request is longer than the gateway stores; "
+                            + "docs/ARCHITECTURE.md lists the limits.");
+                }
+                // 08: connection exceptions; 57P01-57P03: PostgreSQL shutting down or starting
+                if (state.startsWith("08") || state.startsWith("57P") || c instanceof java.sql.SQLTransientConnectionException) {
+                    return new GatewayException(503, "database_unavailable",
+                            "The gateway's database is unavailable; retry shortly.").retryAfter(5);
+                }
+            }
+            if (c instanceof org.springframework.jdbc.CannotGetJdbcConnectionException
+                    || c instanceof org.springframework.dao.DataAccessResourceFailureException) {
+                return new GatewayException(503, "database_unavailable", "The gateway's database is unavailable; retry shortly.")
+                        .retryAfter(5);
+            }
         }
         return null;
     }
