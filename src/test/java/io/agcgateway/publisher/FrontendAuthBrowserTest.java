@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -147,7 +148,7 @@ class FrontendAuthBrowserTest {
         String id = flow.onlyConnection("frontend-reconnect").path("connection_id").asText();
         Http.Res re = flow.http.post("/connect/sessions/reconnect", "{\"connection_id\":\"" + id + "\",\"integration_id\":\"agc-sandbox\"}");
         assertThat(re.status()).as(re.toString()).isEqualTo(201);
-        openApp(re.json().path("data").path("token").asText(), "&mode=reconnect");
+        clickConnect(re.json().path("data").path("token").asText(), "&mode=reconnect");
         consent("approve");
 
         JsonNode r = outcome("resolved");
@@ -158,7 +159,7 @@ class FrontendAuthBrowserTest {
 
     @Test
     void detectClosedAuthWindow_popupClosedBeforeConsent_rejectsWindowClosed() {
-        openApp(flow.session("frontend-closed"), "&detect=1");
+        clickConnect(flow.session("frontend-closed"), "&detect=1");
         wait.until(d -> d.getWindowHandles().size() == 2);
         String popup = driver.getWindowHandles().stream().filter(h -> !h.equals(mainWindow)).findFirst().orElseThrow();
         driver.switchTo().window(popup);
@@ -169,6 +170,41 @@ class FrontendAuthBrowserTest {
         JsonNode r = outcome("rejected");
         assertThat(r.path("name").asText()).isEqualTo("AuthError");
         assertThat(r.path("type").asText()).isEqualTo("window_closed");
+    }
+
+    @Test
+    void openConnectUI_framesTheConnectUi_andReportsReadyConnectAndClose() {
+        openApp(flow.session("frontend-connect-ui"), "");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("open-connect-ui"))).click();
+        wait.until(d -> events().contains("\"type\":\"ready\""));
+        driver.switchTo().frame("connect-ui");
+        WebElement subdomain = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[name='params[subdomain]']")));
+        subdomain.sendKeys("acme");
+        driver.findElement(By.cssSelector("form.card button.cu-connect")).click();
+        driver.switchTo().defaultContent();
+        consent("approve");
+
+        wait.until(d -> events().contains("\"type\":\"connect\""));
+        String id = flow.onlyConnection("frontend-connect-ui").path("connection_id").asText();
+        assertThat(events()).contains("\"providerConfigKey\":\"agc-sandbox\"").contains("\"connectionId\":\"" + id + "\"")
+                .contains("\"isPending\":false");
+        driver.switchTo().frame("connect-ui");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("cu-close"))).click();
+        driver.switchTo().defaultContent();
+        wait.until(d -> events().contains("\"type\":\"close\""));
+        assertThat(driver.findElements(By.id("connect-ui"))).as("the SDK removes its iframe on close").isEmpty();
+    }
+
+    @Test
+    void connectUi_isFramableOnlyThere() {
+        Http.Res ui = new Http(gw.baseUrl(), null).get("/connect/?apiURL=" + gw.baseUrl());
+        assertThat(ui.status()).isEqualTo(200);
+        assertThat(ui.header("X-Frame-Options")).isNull();
+        assertThat(ui.header("Content-Security-Policy")).contains("frame-ancestors *");
+        Http.Res standalone = new Http(gw.baseUrl(), null).get("/connect?session_token=" + flow.session("frontend-standalone"));
+        assertThat(standalone.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(standalone.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
+        assertThat(new Http(gw.baseUrl(), null).get("/").header("X-Frame-Options")).isEqualTo("DENY");
     }
 
     @Test
@@ -194,13 +230,17 @@ class FrontendAuthBrowserTest {
     }
 
     private static void clickConnect(String token) {
-        openApp(token, "");
+        clickConnect(token, "");
+    }
+
+    private static void clickConnect(String token, String extraQuery) {
+        openApp(token, extraQuery);
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("connect"))).click();
     }
 
     private static void openApp(String token, String extraQuery) {
         driver.switchTo().window(mainWindow);
         driver.get("http://localhost:" + app.getAddress().getPort() + "/?host=" + gw.baseUrl() + "&token=" + token + extraQuery);
-        wait.until(ExpectedConditions.elementToBeClickable(By.id("connect"))).click();
     }
 
     /** The popup the SDK opened shows the sandbox's consent page once the socket was acknowledged. */
@@ -215,6 +255,10 @@ class FrontendAuthBrowserTest {
             fail("the popup shows no consent page: " + driver.getCurrentUrl() + "\n" + driver.getPageSource());
         }
         driver.switchTo().window(mainWindow);
+    }
+
+    private static String events() {
+        return driver.findElement(By.id("events")).getText();
     }
 
     private static JsonNode outcome(String prefix) {
