@@ -183,7 +183,8 @@ public final class ConnectSessions {
             s = usable(token);
         } catch (GatewayException e) {
             ex.setProperty(HttpReply.STATUS, e.status() == 401 ? 401 : 400);
-            ex.getMessage().setBody(Pages.message("This connect link cannot be used", e.getMessage()
+            ex.getMessage().setBody(websocketsPath != null ? ConnectUiPages.failure(e.code(), e.getMessage())
+                    : Pages.message("This connect link cannot be used", e.getMessage()
                     + " Ask the application that sent you here for a new link."));
             return;
         }

@@ -2,6 +2,7 @@ package io.agcgateway.oauth;
 
 import io.agcgateway.http.Json;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Connect UI as @nangohq/frontend's openConnectUI() frames it: a transparent full-viewport page that draws its own
@@ -27,6 +28,24 @@ final class ConnectUiPages {
                 + "if(e.source!==window.parent||!e.data||e.data.type!=='session_token'||typeof e.data.sessionToken!=='string'){return;}"
                 + "var f=document.getElementById('cu-form');f.elements.session_token.value=e.data.sessionToken;f.submit();});"
                 + "window.parent.postMessage({type:'ready'},'*');})();</script></body></html>";
+    }
+
+    /**
+     * A session token the Connect UI cannot use (malformed, unknown, expired, used): the reason, an {type:'error'} to the
+     * parent and the close control, so the app's overlay never traps the user.
+     */
+    static String failure(String errorType, String message) {
+        String payload = Json.write(Map.of("type", "error", "payload", Map.of("errorType", errorType,
+                "errorMessage", message))).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+        return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Connect - agc-gateway</title>" + FRAME_STYLE
+                + "</head><body><div class=\"cu-dialog\" role=\"alertdialog\" aria-modal=\"true\" aria-labelledby=\"cu-title\" "
+                + "aria-describedby=\"cu-reason\"><button type=\"button\" id=\"cu-close\">Close</button>"
+                + "<h1 id=\"cu-title\">This connect session cannot be used</h1><p id=\"cu-reason\" class=\"err\">"
+                + Pages.esc(message + " Ask the application for a new session.") + "</p></div>"
+                + "<script>(function(){function post(m){try{window.parent.postMessage(m,'*');}catch(e){}}post(" + payload + ");"
+                + "var c=document.getElementById('cu-close');c.addEventListener('click',function(){post({type:'close'});});"
+                + "document.addEventListener('keydown',function(e){if(e.key==='Escape'){post({type:'close'});}});c.focus();})();"
+                + "</script></body></html>";
     }
 
     static String choices(String token, List<Pages.Choice> choices, String websocketsPath) {

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -193,6 +195,47 @@ class FrontendAuthBrowserTest {
         driver.switchTo().defaultContent();
         wait.until(d -> events().contains("\"type\":\"close\""));
         assertThat(driver.findElements(By.id("connect-ui"))).as("the SDK removes its iframe on close").isEmpty();
+    }
+
+    @Test
+    void openConnectUI_withAnEndedSession_reportsTheErrorAndStillCloses() {
+        String token = flow.session("frontend-connect-ui-ended");
+        assertThat(new Http(gw.baseUrl(), token).delete("/connect/session").status()).isEqualTo(204);
+        openApp(token, "");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("open-connect-ui"))).click();
+        wait.until(d -> events().contains("\"type\":\"error\""));
+        assertThat(events()).contains("\"type\":\"ready\"").contains("\"errorType\":\"unknown_connect_session_token\"");
+        driver.switchTo().frame("connect-ui");
+        assertThat(driver.findElement(By.id("cu-reason")).getText()).contains("unknown or has expired");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("cu-close"))).click();
+        driver.switchTo().defaultContent();
+        wait.until(d -> events().contains("\"type\":\"close\""));
+        assertThat(driver.findElements(By.id("connect-ui"))).isEmpty();
+    }
+
+    @Test
+    void connectUiApi_isReadableFromAnotherOrigin_onlyWithTheSessionToken() {
+        String token = flow.session("frontend-cors", "agc-sandbox");
+        openApp(token, "");
+        Map<?, ?> list = fetch("GET", "/integrations", token);
+        assertThat(list.get("status")).as(String.valueOf(list)).isEqualTo(200L);
+        assertThat(Json.read((String) list.get("body")).path("data").get(0).path("unique_key").asText()).isEqualTo("agc-sandbox");
+        assertThat(fetch("GET", "/providers/atlassian-government-cloud-sandbox", token).get("status")).isEqualTo(200L);
+        assertThat(fetch("GET", "/connect/session", token).get("status")).isEqualTo(200L);
+        Map<?, ?> keyed = fetch("GET", "/integrations", gw.secretKey());
+        assertThat(keyed.get("error")).as("a secret-key answer is not readable by a page: " + keyed).isNotNull();
+        assertThat(fetch("DELETE", "/connect/session", token).get("status")).isEqualTo(204L);
+        Map<?, ?> ended = fetch("GET", "/integrations", token);
+        assertThat(ended.get("status")).isEqualTo(401L);
+        assertThat(Json.read((String) ended.get("body")).at("/error/code").asText()).isEqualTo("unknown_connect_session_token");
+    }
+
+    /** fetch() from the app's page (another origin than the gateway), as Nango's Connect UI calls the API. */
+    private static Map<?, ?> fetch(String method, String path, String bearer) {
+        return (Map<?, ?>) ((JavascriptExecutor) driver).executeAsyncScript("var done=arguments[arguments.length-1];"
+                + "fetch(arguments[0],{method:arguments[1],headers:{Authorization:'Bearer '+arguments[2]}})"
+                + ".then(function(r){return r.text().then(function(t){done({status:r.status,body:t});});})"
+                + ".catch(function(e){done({error:String(e)});});", gw.baseUrl() + path, method, bearer);
     }
 
     @Test
