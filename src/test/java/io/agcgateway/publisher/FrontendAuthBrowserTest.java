@@ -198,6 +198,26 @@ class FrontendAuthBrowserTest {
     }
 
     @Test
+    void openConnectUI_deniedConsent_reportsNangosCallbackError_andStoresNothing() {
+        openApp(flow.session("frontend-connect-ui-denied"), "");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("open-connect-ui"))).click();
+        wait.until(d -> events().contains("\"type\":\"ready\""));
+        driver.switchTo().frame("connect-ui");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[name='params[subdomain]']"))).sendKeys("acme");
+        driver.findElement(By.cssSelector("form.card button.cu-connect")).click();
+        driver.switchTo().defaultContent();
+        consent("deny");
+
+        wait.until(d -> events().contains("\"type\":\"error\""));
+        assertThat(events()).contains("\"errorType\":\"callback_err\"").contains("access_denied").doesNotContain("\"type\":\"connect\"");
+        driver.switchTo().frame("connect-ui");
+        assertThat(driver.findElement(By.id("cu-status")).getText()).contains("failed");
+        driver.switchTo().defaultContent();
+        assertThat(new Http(gw.baseUrl(), gw.secretKey()).get("/connections?endUserId=frontend-connect-ui-denied").json()
+                .path("connections")).isEmpty();
+    }
+
+    @Test
     void openConnectUI_withAnEndedSession_reportsTheErrorAndStillCloses() {
         String token = flow.session("frontend-connect-ui-ended");
         assertThat(new Http(gw.baseUrl(), token).delete("/connect/session").status()).isEqualTo(204);
