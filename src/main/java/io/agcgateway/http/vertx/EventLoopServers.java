@@ -48,9 +48,9 @@ public final class EventLoopServers implements AutoCloseable {
         top.errorHandler(413, guard::tooLarge);
         r.errorHandler(413, guard::tooLarge);
         Vertx vertx = platform.getVertx();
-        // No cleartext HTTP/2 upgrade (h2c): Vert.x's upgrade path stalls (a GET answered only by the idle timeout after
-        // other gateways ran in the same JVM; large upgraded bodies), and clients fall back to HTTP/1.1 when the server
-        // ignores "Upgrade: h2c". HTTP/2 belongs on the TLS listener in front.
+        // No cleartext HTTP/2 upgrade (h2c): an upgraded first request (a JDK client's, say) now and then stalls until the
+        // idle timeout with the server idle (CleartextUpgradeTest), and large upgraded bodies stall too; clients fall
+        // back to HTTP/1.1 when the server ignores "Upgrade: h2c". HTTP/2 belongs on the TLS listener in front.
         HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
                 .setIdleTimeout((int) Math.max(1, idleTimeout.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setMaxInitialLineLength(maxInitialLine);
