@@ -8,8 +8,9 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 /**
  * GET/POST /connect: with ?session_token= the standalone page (connect_link, never framed); without it the Connect UI
- * that openConnectUI() frames: the shell, then (POST of the token it was given) the choice page. Only these two may be
- * framed, by gateway.connect-ui.frame-ancestors (default any origin, as Nango's hosted Connect UI).
+ * that openConnectUI() frames: the shell, then (POST of the token it was given) the choice page, or the refusal page for
+ * a token it cannot use. Only these may be framed, by gateway.connect-ui.frame-ancestors (default any origin, as Nango's
+ * hosted Connect UI).
  */
 public final class ConnectUi {
     private static final String FRAMABLE = "agc.framable";

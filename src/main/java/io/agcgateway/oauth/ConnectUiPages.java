@@ -57,6 +57,8 @@ final class ConnectUiPages {
                 + "var status=document.getElementById('cu-status');var busy=false;"
                 + "function post(m){try{window.parent.postMessage(m,'*');}catch(e){}}"
                 + "document.getElementById('cu-close').addEventListener('click',function(){post({type:'close'});});"
+                // a modal dialog takes the focus: the first field, else the first Connect button (WAI-ARIA dialog pattern)
+                + "var first=document.querySelector('form.card input:not([type=hidden]),form.card .cu-connect');if(first){first.focus();}"
                 + "document.addEventListener('keydown',function(e){if(e.key==='Escape'){post({type:'close'});}});"
                 + "Array.prototype.forEach.call(document.querySelectorAll('form.card'),function(f){"
                 // a plain button, not a submit: the form must never navigate this frame itself

@@ -181,6 +181,7 @@ class FrontendAuthBrowserTest {
         wait.until(d -> events().contains("\"type\":\"ready\""));
         driver.switchTo().frame("connect-ui");
         WebElement subdomain = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[name='params[subdomain]']")));
+        assertThat(driver.switchTo().activeElement()).as("the dialog focuses its first field").isEqualTo(subdomain);
         subdomain.sendKeys("acme");
         driver.findElement(By.cssSelector("form.card button.cu-connect")).click();
         driver.switchTo().defaultContent();
