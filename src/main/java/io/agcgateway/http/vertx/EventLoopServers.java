@@ -48,9 +48,10 @@ public final class EventLoopServers implements AutoCloseable {
         top.errorHandler(413, guard::tooLarge);
         r.errorHandler(413, guard::tooLarge);
         Vertx vertx = platform.getVertx();
-        // No cleartext HTTP/2 upgrade (h2c): an upgraded first request (a JDK client's, say) now and then stalls until the
-        // idle timeout with the server idle (CleartextUpgradeTest), and large upgraded bodies stall too; clients fall
-        // back to HTTP/1.1 when the server ignores "Upgrade: h2c". HTTP/2 belongs on the TLS listener in front.
+        // No cleartext HTTP/2 upgrade (h2c): an upgraded first request (a JDK client's, say) whose answer exceeds one
+        // HTTP/2 frame now and then stalls until the idle timeout with the server idle (CleartextUpgradeTest), and large
+        // upgraded request bodies stall too; clients fall back to HTTP/1.1 when the server ignores "Upgrade: h2c".
+        // HTTP/2 belongs on the TLS listener in front.
         HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
                 .setIdleTimeout((int) Math.max(1, idleTimeout.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setMaxInitialLineLength(maxInitialLine);
