@@ -6,6 +6,7 @@ import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.config.StartupException;
 import io.agcgateway.http.HttpReply;
+import io.agcgateway.http.PublicCors;
 import io.agcgateway.http.RequestBody;
 import io.agcgateway.http.vertx.EventLoopServers;
 import io.agcgateway.http.vertx.RequestGuard;
@@ -107,6 +108,7 @@ public final class Gateway implements AutoCloseable {
             ApiKeyAuth apiKeyAuth = new ApiKeyAuth(keys.secretKey);
             main.bind("apiKeyAuth", apiKeyAuth);
             main.bind("reply", new HttpReply());
+            main.bind("publicCors", new PublicCors());
             // platform-http runs API requests on Vert.x workers (the proxy runs on the event loops); a step that blocks
             // an event loop longer than max-event-loop-block is logged by Vert.x's checker (tests set it strict).
             // VertxPlatformHttpServer picks this bean up.

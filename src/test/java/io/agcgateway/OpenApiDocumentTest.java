@@ -79,8 +79,12 @@ class OpenApiDocumentTest {
 
     @Test
     void connectSessionsConnectionsAndLogs_conform() {
-        conforms("/connect/sessions", "post", 201, http.post("/connect/sessions",
-                "{\"end_user\":{\"id\":\"u1\"},\"allowed_integrations\":[\"agc-sandbox\"]}"));
+        Http.Res session = http.post("/connect/sessions", "{\"end_user\":{\"id\":\"u1\"},\"allowed_integrations\":[\"agc-sandbox\"]}");
+        conforms("/connect/sessions", "post", 201, session);
+        Http browser = new Http(gw.baseUrl(), session.json().at("/data/token").asText());
+        conforms("/connect/session", "get", 200, browser.get("/connect/session"));
+        conforms("/integrations", "get", 200, browser.get("/integrations"));
+        conforms("/connect/session", "get", 401, new Http(gw.baseUrl(), "nango_connect_session_bad").get("/connect/session"));
         Http.Res imported = http.post("/connections", """
                 {"provider_config_key":"agc-sandbox","connection_id":"openapi-1",
                  "credentials":{"type":"OAUTH2","access_token":"at-openapi","refresh_token":"rt-openapi","expires_at":"2099-01-01T00:00:00Z"},

@@ -123,6 +123,7 @@ public final class GatewaySettings {
         duration("gateway.logs.batch-linger");
         duration("gateway.http.max-event-loop-block");
         websocketsPath();
+        connectUiFrameAncestors();
         duration("gateway.websockets.ping-interval");
         duration("gateway.websockets.max-lifetime");
         if (cluster() && !isPostgres()) {
@@ -178,6 +179,16 @@ public final class GatewaySettings {
         }
         if (!v.startsWith("/") || v.contains("?") || v.contains("#") || v.contains("*") || v.contains(":")) {
             throw bad("gateway.websockets.path", "'" + v + "' is not a plain path", "e.g. / (the SDK's default) or /ws");
+        }
+        return v;
+    }
+
+    /** CSP frame-ancestors of the Connect UI only (the API, dashboard, consent and callback pages stay unframable). */
+    public String connectUiFrameAncestors() {
+        String v = raw("gateway.connect-ui.frame-ancestors").strip();
+        if (v.isEmpty() || v.contains(";") || v.contains(",") || v.chars().anyMatch(c -> c < 0x20)) {
+            throw bad("gateway.connect-ui.frame-ancestors", "'" + v + "' is not a CSP source list",
+                    "e.g. * (any origin) or 'self' https://app.example.gov (space-separated)");
         }
         return v;
     }

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpReply {
     public static final String STATUS = "gateway.status";
+    /** A Map of response headers a step decided on (CORS), written with the answer, the error answer included. */
+    public static final String EXTRA_HEADERS = "gateway.reply-headers";
     private static final Logger LOG = LoggerFactory.getLogger(HttpReply.class);
 
     /** The body is a Map/record/list to serialise; the status comes from the {@value #STATUS} property (default 200). */
@@ -22,6 +24,7 @@ public final class HttpReply {
         Integer status = exchange.getProperty(STATUS, 200, Integer.class);
         m.removeHeaders("*");
         securityHeaders(m);
+        extraHeaders(exchange);
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         if (status == 204 || body == null) {
             m.setBody(null);
@@ -105,6 +108,13 @@ public final class HttpReply {
             }
         }
         return null;
+    }
+
+    private static void extraHeaders(Exchange exchange) {
+        Map<?, ?> extra = exchange.getProperty(EXTRA_HEADERS, Map.class);
+        if (extra != null) {
+            extra.forEach((k, v) -> exchange.getMessage().setHeader(String.valueOf(k), v));
+        }
     }
 
     static void securityHeaders(Message m) {

@@ -43,10 +43,14 @@ public final class IntegrationsApi {
         this.clock = clock;
     }
 
+    /** With a connect session token: only the session's integrations (never credentials: list shows none). */
     public void list(Exchange ex) {
+        IntegrationScope scope = ex.getProperty(IntegrationScope.PROPERTY, IntegrationScope.class);
         List<Map<String, Object>> data = new ArrayList<>();
         for (Integration i : store.list()) {
-            data.add(view(i, false));
+            if (scope == null || scope.permits(i.uniqueKey())) {
+                data.add(view(i, false));
+            }
         }
         reply(ex, 200, Map.of("data", data));
     }
@@ -113,6 +117,11 @@ public final class IntegrationsApi {
         Provider p = catalog.get(name);
         if (p == null) {
             throw GatewayException.notFound("not_found", "Provider '" + name + "' is not in the catalog.");
+        }
+        IntegrationScope scope = ex.getProperty(IntegrationScope.PROPERTY, IntegrationScope.class);
+        if (scope != null && store.list().stream().noneMatch(i -> i.provider().equals(p.name()) && scope.permits(i.uniqueKey()))) {
+            // a session token reads only the providers of the integrations it may connect
+            throw GatewayException.notFound("not_found", "Provider '" + name + "' is not used by an integration of this connect session.");
         }
         reply(ex, 200, Map.of("data", providerView(p)));
     }

@@ -172,16 +172,19 @@ public final class ConnectSessions {
         reply(ex, 200, Map.of("data", data));
     }
 
-    /** GET /connect?session_token=: the hosted page. Bad tokens get a clear HTML page, never JSON. */
-    public void page(Exchange ex) {
-        String token;
+    /**
+     * The integration choice for a session token.
+     * @param websocketsPath null: the standalone page (forms navigate this window); else the Connect UI inside the SDK's
+     *                       iframe, which runs each flow in a popup through the WebSocket at this path
+     */
+    void render(Exchange ex, String token, String websocketsPath) {
         Session s;
         try {
-            token = RequestParams.query(ex).get("session_token");
             s = usable(token);
         } catch (GatewayException e) {
             ex.setProperty(HttpReply.STATUS, e.status() == 401 ? 401 : 400);
-            ex.getMessage().setBody(Pages.message("This connect link cannot be used", e.getMessage()
+            ex.getMessage().setBody(websocketsPath != null ? ConnectUiPages.failure(e.code(), e.getMessage())
+                    : Pages.message("This connect link cannot be used", e.getMessage()
                     + " Ask the application that sent you here for a new link."));
             return;
         }
@@ -199,7 +202,8 @@ public final class ConnectSessions {
                     p.connectionConfig().get("subdomain")));
         }
         ex.setProperty(HttpReply.STATUS, 200);
-        ex.getMessage().setBody(Pages.connect(token, choices));
+        ex.getMessage().setBody(websocketsPath == null ? Pages.connect(token, choices)
+                : ConnectUiPages.choices(token, choices, websocketsPath));
     }
 
     // ---- used by the OAuth routes ----

@@ -1,5 +1,6 @@
 package io.agcgateway.oauth;
 
+import io.agcgateway.auth.ApiKeyAuth;
 import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.connections.ConnectionImports;
@@ -40,6 +41,8 @@ public final class OAuthModule {
         ConnectSessions sessions = new ConnectSessions(ds, integrations, connections, catalog, bodies, log, clock,
                 settings.duration("gateway.connect.session-ttl"), publicUrl, settings.websocketsPath());
         main.bind("connectSessions", sessions);
+        main.bind("connectSessionAuth", new ConnectSessionAuth(main.lookup("apiKeyAuth", ApiKeyAuth.class), sessions));
+        main.bind("connectUi", new ConnectUi(sessions, settings.connectUiFrameAncestors(), settings.websocketsPath()));
         main.bind("oauthConnect", new OAuthConnect(ds, sessions, integrations, catalog, keys.cipher, log, publisher, clock,
                 settings.duration("gateway.oauth.state-ttl"), publicUrl));
         main.bind("oauthCallback", new OAuthCallback(ds, integrations, connections, sessions, catalog, keys.cipher, tokens, log,

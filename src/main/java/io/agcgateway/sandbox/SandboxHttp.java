@@ -436,7 +436,8 @@ public final class SandboxHttp {
     }
 
     private static void html(Exchange ex, int status, String page) {
-        respond(ex, status, "text/html; charset=utf-8", page, Map.of(
+        // a consent page is never framed (clickjacking), as AGC's own; only the Connect UI may be
+        respond(ex, status, "text/html; charset=utf-8", page, Map.of("X-Frame-Options", "DENY",
                 "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"));
     }
 

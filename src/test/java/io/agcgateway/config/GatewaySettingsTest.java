@@ -87,6 +87,17 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void connectUiFrameAncestors_defaultsToAnyOrigin_envNarrows_badListFails() {
+        assertThat(load(Map.of()).connectUiFrameAncestors()).isEqualTo("*");
+        assertThat(load(Map.of("GATEWAY_CONNECT_UI_FRAME_ANCESTORS", "'self' https://app.example.gov")).connectUiFrameAncestors())
+                .isEqualTo("'self' https://app.example.gov");
+        for (String bad : new String[] {"https://a.example; script-src *", "https://a.example, https://b.example", " "}) {
+            assertThatThrownBy(() -> load(Map.of("GATEWAY_CONNECT_UI_FRAME_ANCESTORS", bad))).as(bad)
+                    .isInstanceOf(StartupException.class).hasMessageContaining("GATEWAY_CONNECT_UI_FRAME_ANCESTORS");
+        }
+    }
+
+    @Test
     void dbUrlInError_hidesPassword() {
         assertThatThrownBy(() -> load(Map.of("GATEWAY_DB_URL", "mysql://h/db?password=topsecret")))
                 .hasMessageNotContaining("topsecret");

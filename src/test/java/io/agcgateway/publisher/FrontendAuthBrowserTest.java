@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -147,7 +150,7 @@ class FrontendAuthBrowserTest {
         String id = flow.onlyConnection("frontend-reconnect").path("connection_id").asText();
         Http.Res re = flow.http.post("/connect/sessions/reconnect", "{\"connection_id\":\"" + id + "\",\"integration_id\":\"agc-sandbox\"}");
         assertThat(re.status()).as(re.toString()).isEqualTo(201);
-        openApp(re.json().path("data").path("token").asText(), "&mode=reconnect");
+        clickConnect(re.json().path("data").path("token").asText(), "&mode=reconnect");
         consent("approve");
 
         JsonNode r = outcome("resolved");
@@ -158,7 +161,7 @@ class FrontendAuthBrowserTest {
 
     @Test
     void detectClosedAuthWindow_popupClosedBeforeConsent_rejectsWindowClosed() {
-        openApp(flow.session("frontend-closed"), "&detect=1");
+        clickConnect(flow.session("frontend-closed"), "&detect=1");
         wait.until(d -> d.getWindowHandles().size() == 2);
         String popup = driver.getWindowHandles().stream().filter(h -> !h.equals(mainWindow)).findFirst().orElseThrow();
         driver.switchTo().window(popup);
@@ -169,6 +172,103 @@ class FrontendAuthBrowserTest {
         JsonNode r = outcome("rejected");
         assertThat(r.path("name").asText()).isEqualTo("AuthError");
         assertThat(r.path("type").asText()).isEqualTo("window_closed");
+    }
+
+    @Test
+    void openConnectUI_framesTheConnectUi_andReportsReadyConnectAndClose() {
+        openApp(flow.session("frontend-connect-ui"), "");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("open-connect-ui"))).click();
+        wait.until(d -> events().contains("\"type\":\"ready\""));
+        driver.switchTo().frame("connect-ui");
+        WebElement subdomain = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[name='params[subdomain]']")));
+        assertThat(driver.switchTo().activeElement()).as("the dialog focuses its first field").isEqualTo(subdomain);
+        subdomain.sendKeys("acme");
+        driver.findElement(By.cssSelector("form.card button.cu-connect")).click();
+        driver.switchTo().defaultContent();
+        consent("approve");
+
+        wait.until(d -> events().contains("\"type\":\"connect\""));
+        String id = flow.onlyConnection("frontend-connect-ui").path("connection_id").asText();
+        assertThat(events()).contains("\"providerConfigKey\":\"agc-sandbox\"").contains("\"connectionId\":\"" + id + "\"")
+                .contains("\"isPending\":false");
+        driver.switchTo().frame("connect-ui");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("cu-close"))).click();
+        driver.switchTo().defaultContent();
+        wait.until(d -> events().contains("\"type\":\"close\""));
+        assertThat(driver.findElements(By.id("connect-ui"))).as("the SDK removes its iframe on close").isEmpty();
+    }
+
+    @Test
+    void openConnectUI_deniedConsent_reportsNangosCallbackError_andStoresNothing() {
+        openApp(flow.session("frontend-connect-ui-denied"), "");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("open-connect-ui"))).click();
+        wait.until(d -> events().contains("\"type\":\"ready\""));
+        driver.switchTo().frame("connect-ui");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[name='params[subdomain]']"))).sendKeys("acme");
+        driver.findElement(By.cssSelector("form.card button.cu-connect")).click();
+        driver.switchTo().defaultContent();
+        consent("deny");
+
+        wait.until(d -> events().contains("\"type\":\"error\""));
+        assertThat(events()).contains("\"errorType\":\"callback_err\"").contains("access_denied").doesNotContain("\"type\":\"connect\"");
+        driver.switchTo().frame("connect-ui");
+        assertThat(driver.findElement(By.id("cu-status")).getText()).contains("failed");
+        driver.switchTo().defaultContent();
+        assertThat(new Http(gw.baseUrl(), gw.secretKey()).get("/connections?endUserId=frontend-connect-ui-denied").json()
+                .path("connections")).isEmpty();
+    }
+
+    @Test
+    void openConnectUI_withAnEndedSession_reportsTheErrorAndStillCloses() {
+        String token = flow.session("frontend-connect-ui-ended");
+        assertThat(new Http(gw.baseUrl(), token).delete("/connect/session").status()).isEqualTo(204);
+        openApp(token, "");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("open-connect-ui"))).click();
+        wait.until(d -> events().contains("\"type\":\"error\""));
+        assertThat(events()).contains("\"type\":\"ready\"").contains("\"errorType\":\"unknown_connect_session_token\"");
+        driver.switchTo().frame("connect-ui");
+        assertThat(driver.findElement(By.id("cu-reason")).getText()).contains("unknown or has expired");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("cu-close"))).click();
+        driver.switchTo().defaultContent();
+        wait.until(d -> events().contains("\"type\":\"close\""));
+        assertThat(driver.findElements(By.id("connect-ui"))).isEmpty();
+    }
+
+    @Test
+    void connectUiApi_isReadableFromAnotherOrigin_onlyWithTheSessionToken() {
+        String token = flow.session("frontend-cors", "agc-sandbox");
+        openApp(token, "");
+        Map<?, ?> list = fetch("GET", "/integrations", token);
+        assertThat(list.get("status")).as(String.valueOf(list)).isEqualTo(200L);
+        assertThat(Json.read((String) list.get("body")).path("data").get(0).path("unique_key").asText()).isEqualTo("agc-sandbox");
+        assertThat(fetch("GET", "/providers/atlassian-government-cloud-sandbox", token).get("status")).isEqualTo(200L);
+        assertThat(fetch("GET", "/connect/session", token).get("status")).isEqualTo(200L);
+        Map<?, ?> keyed = fetch("GET", "/integrations", gw.secretKey());
+        assertThat(keyed.get("error")).as("a secret-key answer is not readable by a page: " + keyed).isNotNull();
+        assertThat(fetch("DELETE", "/connect/session", token).get("status")).isEqualTo(204L);
+        Map<?, ?> ended = fetch("GET", "/integrations", token);
+        assertThat(ended.get("status")).isEqualTo(401L);
+        assertThat(Json.read((String) ended.get("body")).at("/error/code").asText()).isEqualTo("unknown_connect_session_token");
+    }
+
+    /** fetch() from the app's page (another origin than the gateway), as Nango's Connect UI calls the API. */
+    private static Map<?, ?> fetch(String method, String path, String bearer) {
+        return (Map<?, ?>) ((JavascriptExecutor) driver).executeAsyncScript("var done=arguments[arguments.length-1];"
+                + "fetch(arguments[0],{method:arguments[1],headers:{Authorization:'Bearer '+arguments[2]}})"
+                + ".then(function(r){return r.text().then(function(t){done({status:r.status,body:t});});})"
+                + ".catch(function(e){done({error:String(e)});});", gw.baseUrl() + path, method, bearer);
+    }
+
+    @Test
+    void connectUi_isFramableOnlyThere() {
+        Http.Res ui = new Http(gw.baseUrl(), null).get("/connect/?apiURL=" + gw.baseUrl());
+        assertThat(ui.status()).isEqualTo(200);
+        assertThat(ui.header("X-Frame-Options")).isNull();
+        assertThat(ui.header("Content-Security-Policy")).contains("frame-ancestors *");
+        Http.Res standalone = new Http(gw.baseUrl(), null).get("/connect?session_token=" + flow.session("frontend-standalone"));
+        assertThat(standalone.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(standalone.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
+        assertThat(new Http(gw.baseUrl(), null).get("/").header("X-Frame-Options")).isEqualTo("DENY");
     }
 
     @Test
@@ -194,13 +294,17 @@ class FrontendAuthBrowserTest {
     }
 
     private static void clickConnect(String token) {
-        openApp(token, "");
+        clickConnect(token, "");
+    }
+
+    private static void clickConnect(String token, String extraQuery) {
+        openApp(token, extraQuery);
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("connect"))).click();
     }
 
     private static void openApp(String token, String extraQuery) {
         driver.switchTo().window(mainWindow);
         driver.get("http://localhost:" + app.getAddress().getPort() + "/?host=" + gw.baseUrl() + "&token=" + token + extraQuery);
-        wait.until(ExpectedConditions.elementToBeClickable(By.id("connect"))).click();
     }
 
     /** The popup the SDK opened shows the sandbox's consent page once the socket was acknowledged. */
@@ -215,6 +319,10 @@ class FrontendAuthBrowserTest {
             fail("the popup shows no consent page: " + driver.getCurrentUrl() + "\n" + driver.getPageSource());
         }
         driver.switchTo().window(mainWindow);
+    }
+
+    private static String events() {
+        return driver.findElement(By.id("events")).getText();
     }
 
     private static JsonNode outcome(String prefix) {

@@ -66,6 +66,9 @@ class AuthCoverageTest {
                 continue;
             }
             String restrict = ep.getHttpMethodRestrict();
+            if ("OPTIONS".equals(restrict)) {
+                continue; // a CORS preflight never carries credentials (Fetch standard); ConnectSessionPublicApiTest covers them
+            }
             for (String m : restrict == null ? List.of("GET", "POST", "DELETE") : List.of(restrict.split(","))) {
                 out.add(new Target(path.endsWith("*") ? path.replace("*", "probe") : path, m.strip()));
             }

@@ -50,6 +50,20 @@ class SecretsLeakTest {
             // the OAuth flow, keeping the authorization code it carried
             String token = flow.session("leak-user", "agc-sandbox");
             secrets.add(token);
+            // what Nango's Connect UI does with the token: API reads, and the framed page gets it in a form body
+            Http session = new Http(gw.baseUrl(), token);
+            assertThat(session.get("/integrations").status()).isEqualTo(200);
+            assertThat(session.get("/providers/atlassian-government-cloud-sandbox").status()).isEqualTo(200);
+            assertThat(session.get("/connect/session").status()).isEqualTo(200);
+            Http.Res framed = flow.browser.send("POST", "/connect", "session_token=" + token,
+                    "Content-Type", "application/x-www-form-urlencoded");
+            assertThat(framed.status()).as(framed.toString()).isEqualTo(200);
+            String ended = flow.session("leak-ended");
+            secrets.add(ended);
+            assertThat(new Http(gw.baseUrl(), ended).delete("/connect/session").status()).isEqualTo(204);
+            answers.add(new Http(gw.baseUrl(), ended).get("/integrations").body());
+            answers.add(flow.browser.send("POST", "/connect", "session_token=" + ended,
+                    "Content-Type", "application/x-www-form-urlencoded").body());
             Http.Res connect = flow.connect("agc-sandbox", token, "acme");
             String callback = flow.approve(connect.header("Location"), null);
             secrets.add(FlowDriver.query(gw.baseUrl() + callback).get("code"));

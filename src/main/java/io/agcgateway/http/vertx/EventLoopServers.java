@@ -97,9 +97,10 @@ public final class EventLoopServers implements AutoCloseable {
         r.errorHandler(404, guard::notFound);
         r.errorHandler(405, guard::notAllowed);
         Vertx vertx = platform.getVertx();
-        // No cleartext HTTP/2 upgrade (h2c): Vert.x's upgrade path stalls (a GET answered only by the idle timeout after
-        // other gateways ran in the same JVM; large upgraded bodies), and clients fall back to HTTP/1.1 when the server
-        // ignores "Upgrade: h2c". HTTP/2 belongs on the TLS listener in front.
+        // No cleartext HTTP/2 upgrade (h2c): an upgraded first request (a JDK client's, say) whose answer exceeds one
+        // HTTP/2 frame now and then stalls until the idle timeout with the server idle (CleartextUpgradeTest), and large
+        // upgraded request bodies stall too; clients fall back to HTTP/1.1 when the server ignores "Upgrade: h2c".
+        // HTTP/2 belongs on the TLS listener in front.
         HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
                 .setIdleTimeout((int) Math.max(1, idleTimeout.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setMaxInitialLineLength(maxInitialLine);
