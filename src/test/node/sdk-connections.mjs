@@ -57,6 +57,14 @@ try {
   if (!li.configs.some((i) => i.unique_key === 'sdk-int')) throw new Error(JSON.stringify(li));
   const gi = await nango.getIntegration({ uniqueKey: 'sdk-int' }, { include: ['credentials'] });
   if (gi.data.credentials.client_id !== 'id') throw new Error(JSON.stringify(gi));
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(gi.data.created_at)) throw new Error('timestamp ' + gi.data.created_at);
+  const gw = await nango.getIntegration({ uniqueKey: 'sdk-int' }, { include: ['webhook'] });
+  if (!('webhook_url' in gw.data) || 'credentials' in gw.data) throw new Error(JSON.stringify(gw));
+  const lp = await nango.listProviders({ search: 'SANDBOX' });
+  if (lp.data.length !== 1 || lp.data[0].name !== 'atlassian-government-cloud-sandbox' || !lp.data[0].logo_url.endsWith('/logos/atlassian-government-cloud-sandbox.svg'))
+    throw new Error(JSON.stringify(lp.data.map((p) => [p.name, p.logo_url])));
+  const all = await nango.listProviders({});
+  if (all.data.length < 2) throw new Error('unfiltered list has ' + all.data.length);
   await nango.updateIntegration({ uniqueKey: 'sdk-int' }, { display_name: 'SDK' });
   await nango.deleteIntegration('sdk-int');
   ok(step);

@@ -91,12 +91,9 @@ public final class ConnectionView {
         return v;
     }
 
-    private static final java.time.format.DateTimeFormatter ISO_MILLIS =
-            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
-
     /** JavaScript's toISOString(): always milliseconds, 'Z' (Nango's dates inside credentials). */
     static String iso(long millis) {
-        return ISO_MILLIS.format(Instant.ofEpochMilli(millis));
+        return io.agcgateway.http.Json.timestamp(millis);
     }
 
     /** Timestamps on the connection: toISOString() with 'Z' replaced by '+00:00', as Nango writes them. */

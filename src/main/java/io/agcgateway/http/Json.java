@@ -17,6 +17,14 @@ public final class Json {
     private Json() {
     }
 
+    private static final java.time.format.DateTimeFormatter ISO_MILLIS =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /** A timestamp as Nango writes it: always milliseconds and Z ({@code Instant.toString} drops a zero fraction). */
+    public static String timestamp(long epochMillis) {
+        return ISO_MILLIS.format(java.time.Instant.ofEpochMilli(epochMillis));
+    }
+
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);

@@ -58,7 +58,12 @@ public final class IntegrationsApi {
     public void get(Exchange ex) {
         Integration i = existing(RequestParams.path(ex, "uniqueKey"));
         String include = RequestParams.query(ex).get("include");
-        reply(ex, 200, Map.of("data", view(i, include != null && include.contains("credentials"))));
+        Map<String, Object> v = view(i, include != null && include.contains("credentials"));
+        if (include != null && include.contains("webhook")) {
+            // Nango's URL for webhooks *from* the provider; the gateway receives none (AGC apps poll): null, said so
+            v.put("webhook_url", null);
+        }
+        reply(ex, 200, Map.of("data", v));
     }
 
     public void create(Exchange ex) {
@@ -103,10 +108,17 @@ public final class IntegrationsApi {
         reply(ex, 200, Map.of("success", true));
     }
 
+    /** GET /providers[?search=]: Nango's filter, a case-insensitive substring of the name or display name. */
     public void listProviders(Exchange ex) {
+        String search = RequestParams.query(ex).get("search");
+        String needle = search == null ? "" : search.strip().toLowerCase(java.util.Locale.ROOT);
         List<Map<String, Object>> data = new ArrayList<>();
         for (Provider p : catalog.all()) {
-            data.add(providerView(p));
+            Map<String, Object> v = providerView(p);
+            if (needle.isEmpty() || p.name().toLowerCase(java.util.Locale.ROOT).contains(needle)
+                    || String.valueOf(v.get("display_name")).toLowerCase(java.util.Locale.ROOT).contains(needle)) {
+                data.add(v);
+            }
         }
         data.sort((a, b) -> providerOrder(a).compareTo(providerOrder(b)));
         reply(ex, 200, Map.of("data", data));
@@ -136,6 +148,9 @@ public final class IntegrationsApi {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("name", p.name());
         v.putAll(p.raw());
+        // the logos the gateway serves (web/logos); a provider from an operator's catalog without one has none
+        v.put("logo_url", IntegrationsApi.class.getResource("/web/logos/" + p.name() + ".svg") == null ? null
+                : publicUrl + "/logos/" + p.name() + ".svg");
         v.put("callback_url", publicUrl + "/oauth/callback");
         return v;
     }
@@ -244,8 +259,8 @@ public final class IntegrationsApi {
         v.put("display_name", i.displayName());
         v.put("logo", publicUrl + "/logos/" + i.provider() + ".svg");
         v.put("forward_webhooks", i.forwardWebhooks());
-        v.put("created_at", Instant.ofEpochMilli(i.createdAt()).toString());
-        v.put("updated_at", Instant.ofEpochMilli(i.updatedAt()).toString());
+        v.put("created_at", io.agcgateway.http.Json.timestamp(i.createdAt()));
+        v.put("updated_at", io.agcgateway.http.Json.timestamp(i.updatedAt()));
         if (withCredentials) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("type", "OAUTH2");

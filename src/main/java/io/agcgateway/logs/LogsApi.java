@@ -123,9 +123,9 @@ public final class LogsApi {
         m.put("http_status", rs.getObject(12));
         m.put("attempts", rs.getObject(13));
         m.put("duration_ms", rs.getObject(14));
-        m.put("created_at", Instant.ofEpochMilli(rs.getLong(15)).toString());
+        m.put("created_at", io.agcgateway.http.Json.timestamp(rs.getLong(15)));
         long ended = rs.getLong(16);
-        m.put("ended_at", rs.wasNull() ? null : Instant.ofEpochMilli(ended).toString());
+        m.put("ended_at", rs.wasNull() ? null : io.agcgateway.http.Json.timestamp(ended));
         return m;
     }
 }

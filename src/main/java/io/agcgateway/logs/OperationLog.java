@@ -44,6 +44,8 @@ public final class OperationLog implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
+    /** Submitted and not yet written or dropped: what {@link #flush} waits for (queued or in the writer's hands). */
+    private final AtomicLong pending = new AtomicLong();
     private final Thread writer;
     private final long lingerNanos;
     private volatile boolean running = true;
@@ -65,9 +67,11 @@ public final class OperationLog implements AutoCloseable {
 
     /** Never blocks: returns false (and counts a drop) when the queue is full. */
     public boolean submit(Operation op) {
+        pending.incrementAndGet();
         if (queue.offer(op)) {
             return true;
         }
+        pending.decrementAndGet();
         dropped.incrementAndGet();
         metrics.logDropped();
         return false;
@@ -86,19 +90,16 @@ public final class OperationLog implements AutoCloseable {
         return queue.size();
     }
 
-    /** Waits until everything submitted so far is written (tests, shutdown). */
+    /** Waits until everything submitted so far is written or dropped (tests, shutdown), at most {@code timeoutMs}. */
     public void flush(long timeoutMs) {
         long end = System.currentTimeMillis() + timeoutMs;
-        while (!queue.isEmpty() && System.currentTimeMillis() < end) {
+        while (pending.get() > 0 && System.currentTimeMillis() < end) {
             try {
-                Thread.sleep(10);
+                Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-        }
-        synchronized (this) {
-            // the writer holds this monitor while a batch is in flight
         }
     }
 
@@ -110,18 +111,19 @@ public final class OperationLog implements AutoCloseable {
                 if (first == null) {
                     continue;
                 }
-                synchronized (this) {
-                    batch.add(first);
-                    fill(batch);
+                batch.add(first);
+                fill(batch);
+                try {
                     write(batch);
+                } catch (RuntimeException e) {
+                    drop(batch.size(), "unexpected", e);
+                } finally {
+                    pending.addAndGet(-batch.size());
                     batch.clear();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                drop(batch.size(), "unexpected", e);
-                batch.clear();
             }
         }
     }

@@ -162,7 +162,7 @@ public final class ConnectSessions {
         data.put("overrides", Json.toMap(Json.read(s.overrides())));
         data.put("tags", Json.toMap(Json.read(s.tags())));
         data.put("is_reconnecting", s.reconnectConnectionId() != null);
-        data.put("expires_at", Instant.ofEpochMilli(s.expiresAt()).toString());
+        data.put("expires_at", io.agcgateway.http.Json.timestamp(s.expiresAt()));
         // Nango's ConnectSessionOutput (types/lib/connect/api.ts), beside our snake_case fields
         data.put("endUser", ConnectSessionView.apiEndUser(s));
         data.put("isReconnecting", s.reconnectConnectionId() != null);
@@ -352,12 +352,12 @@ public final class ConnectSessions {
                 reconnectConnectionId, reconnectIntegrationId, now, expires, f.overrides());
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("allowed_integrations", allowedJson == null ? "all" : Json.read(allowedJson));
-        meta.put("expires_at", Instant.ofEpochMilli(expires).toString());
+        meta.put("expires_at", io.agcgateway.http.Json.timestamp(expires));
         log.submit(Operation.success("auth", action, null, reconnectConnectionId, "Connect session created", now, clock.millis(), meta));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("token", token);
         data.put("connect_link", publicUrl + "/connect?session_token=" + token);
-        data.put("expires_at", Instant.ofEpochMilli(expires).toString());
+        data.put("expires_at", io.agcgateway.http.Json.timestamp(expires));
         reply(ex, 201, Map.of("data", data));
     }
 

@@ -154,7 +154,7 @@ public final class OAuthCallback {
             err.put("type", "enrichment");
             err.put("code", "cloud_id_not_found");
             err.put("message", "accessible-resources gave no site (" + reason + "): cloudId is not set; re-authorise to retry.");
-            err.put("at", Instant.ofEpochMilli(now).toString());
+            err.put("at", io.agcgateway.http.Json.timestamp(now));
             errors = Json.write(List.of(err));
             if (flow.sites != null) {
                 config.put("sites", flow.sites);

@@ -16,7 +16,12 @@ final class ProxyRequest {
     private static final Pattern PROVIDER_CONFIG_KEY = Pattern.compile("^[a-zA-Z0-9~:.@ _-]{1,255}$");
     private static final Pattern CONNECTION_ID = Pattern.compile("^[a-zA-Z0-9,.;:=+~\\[\\]|@${}\"'\\\\/_ -]{1,255}$");
     private static final Pattern RETRY_ON = Pattern.compile("^\\d{3}(,\\d{3})*$");
-    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+    /**
+     * Every method is forwarded (WebDAV's PROPFIND and REPORT included, as Nango does) except the two that are about the
+     * connection to the proxy itself: TRACE would echo the bearer token back, CONNECT opens a tunnel.
+     */
+    private static final Set<String> REFUSED_METHODS = Set.of("TRACE", "CONNECT");
+    private static final Pattern METHOD = Pattern.compile("^[A-Z][A-Z0-9_-]{0,31}$");
 
     private ProxyRequest() {
     }
@@ -26,7 +31,7 @@ final class ProxyRequest {
         String method = req.method().name().toUpperCase(Locale.ROOT);
         String integrationKey = selector(in, "Provider-Config-Key", PROVIDER_CONFIG_KEY);
         String connectionId = selector(in, "Connection-Id", CONNECTION_ID);
-        if (!METHODS.contains(method)) {
+        if (REFUSED_METHODS.contains(method) || !METHOD.matcher(method).matches()) {
             throw new GatewayException(405, "method_not_supported", "The proxy does not support the HTTP method " + method + ".");
         }
         String uri = req.uri();

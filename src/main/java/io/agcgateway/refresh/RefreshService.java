@@ -355,7 +355,7 @@ public final class RefreshService {
         e.put("type", type);
         e.put("code", code);
         e.put("message", description);
-        e.put("at", java.time.Instant.ofEpochMilli(at).toString());
+        e.put("at", io.agcgateway.http.Json.timestamp(at));
         return e;
     }
 

@@ -271,12 +271,17 @@ class ProxyRouteTest {
 
     @Test
     void everyMethod_isForwarded() {
-        for (String m : List.of("GET", "DELETE", "OPTIONS", "PUT")) {
-            Http.Res r = proxy(m, "/proxy/m", m.equals("PUT") ? "x" : null);
+        for (String m : List.of("GET", "DELETE", "OPTIONS", "PUT", "PROPFIND", "REPORT", "MKCOL")) {
+            Http.Res r = proxy(m, "/proxy/m", m.equals("PUT") || m.equals("REPORT") ? "x" : null);
             assertThat(r.status()).as(m).isEqualTo(200);
             assertThat(r.json().get("method").asText()).isEqualTo(m);
         }
         assertThat(proxy("HEAD", "/proxy/m", null).status()).isEqualTo(200);
+        for (String refused : List.of("TRACE")) { // (the JDK client cannot send CONNECT; the same rule refuses it)
+            Http.Res r = proxy(refused, "/proxy/m", null);
+            assertThat(r.status()).as(refused).isEqualTo(405);
+            assertThat(r.json().at("/error/code").asText()).isEqualTo("method_not_supported");
+        }
     }
 
     @ParameterizedTest
