@@ -50,15 +50,15 @@ public final class RefreshService {
     private final String nodeId;
     private final Duration leaseTime;
     private final Duration waitTime;
-    private volatile AuthEvents events = AuthEvents.NONE;
+    private final AuthEvents events;
     private final Map<Long, CompletableFuture<Connection>> inflight = new ConcurrentHashMap<>();
     private final List<Consumer<Connection>> listeners = new CopyOnWriteArrayList<>();
     private static final ThreadLocal<Boolean> IN_ROUTE = ThreadLocal.withInitial(() -> false);
     private volatile org.apache.camel.ProducerTemplate route;
 
     public RefreshService(ConnectionStore store, IntegrationStore integrations, ProviderCatalog catalog, TokenCipher cipher,
-                          TokenClient tokens, OperationLog log, GatewayMetrics metrics, RefreshPolicy policy, Clock clock,
-                          String nodeId, Duration leaseTime) {
+                          TokenClient tokens, OperationLog log, GatewayMetrics metrics, RefreshPolicy policy, AuthEvents events,
+                          Clock clock, String nodeId, Duration leaseTime) {
         this.store = store;
         this.integrations = integrations;
         this.catalog = catalog;
@@ -67,6 +67,7 @@ public final class RefreshService {
         this.log = log;
         this.metrics = metrics;
         this.policy = policy;
+        this.events = events;
         this.clock = clock;
         this.nodeId = nodeId;
         this.leaseTime = leaseTime;
@@ -106,10 +107,6 @@ public final class RefreshService {
             throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
         }
         return ex.getMessage().getBody(Connection.class);
-    }
-
-    public void setEvents(AuthEvents events) {
-        this.events = events == null ? AuthEvents.NONE : events;
     }
 
     /** Called with the stored row after every refresh this node completes (token caches listen). */
