@@ -45,10 +45,13 @@ import io.agcgateway.publisher.WebSocketRegistry;
 import io.agcgateway.publisher.WebSocketUpgrade;
 import io.agcgateway.refresh.RefreshConnection;
 import io.agcgateway.refresh.RefreshPolicy;
+import io.agcgateway.refresh.Refresher;
 import io.agcgateway.refresh.RefreshService;
 import io.agcgateway.refresh.RefreshSweep;
+import io.agcgateway.refresh.RouteRefresher;
 import io.agcgateway.refresh.SweepPolicy;
 import io.agcgateway.refresh.SweepScheduler;
+import io.agcgateway.refresh.TokenUpdates;
 import io.agcgateway.sandbox.Sandbox;
 import io.agcgateway.sandbox.SandboxAgc;
 import io.agcgateway.sandbox.SandboxHttp;
@@ -75,7 +78,8 @@ import org.apache.camel.main.MainListenerSupport;
  * except the few in {@link #FIXED_NAMES}. Nothing is looked up by name while wiring and nothing is set after
  * construction. Where the CamelContext is needed it is explicit: beans that send to a route or read Camel's meter
  * registry get it as a Supplier; the proxy's beans run on the platform-http server's Vert.x and are built when the
- * context exists ({@link #proxy}); the event-loop servers take over the started server ({@link #started}).
+ * context exists ({@link #proxy}); the RouteRefresher sends to direct:refresh-connection once Camel runs; the
+ * event-loop servers take over the started server ({@link #started}).
  */
 final class GatewayBeans {
     /** Bean names that are not the lowerCamel of the bean's class, and why. */
@@ -98,6 +102,8 @@ final class GatewayBeans {
     private final GatewayMetrics metrics;
     private final OperationLog operationLog;
     private final RefreshService refresh;
+    private final TokenUpdates tokenUpdates = new TokenUpdates();
+    private final Refresher refresher;
 
     GatewayBeans(Main main, GatewaySettings settings, HikariDataSource ds, KeyMaterial keys, ProviderCatalog catalog, Clock clock) {
         this.main = main;
@@ -119,8 +125,10 @@ final class GatewayBeans {
         TokenClient tokens = bind("tokenClient", new TokenClient(settings.duration("gateway.proxy.connect-timeout"),
                 settings.duration("gateway.oauth.token-timeout")));
         refresh = bind("refreshService", new RefreshService(connections, integrations, catalog, cipher, tokens, operationLog,
-                metrics, new RefreshPolicy(settings.duration("gateway.refresh.margin")), events, clock, nodeId(),
+                metrics, new RefreshPolicy(settings.duration("gateway.refresh.margin")), events, tokenUpdates, clock, nodeId(),
                 settings.duration("gateway.refresh.lease")));
+        // the proxy's token cache and GET /connections/{id} refresh through direct:refresh-connection, once Camel runs
+        refresher = new RouteRefresher(refresh, camel);
         sweep(ds);
         api(bodies, events);
         oauth(ds, bodies, tokens, events, publisher);
@@ -220,7 +228,7 @@ final class GatewayBeans {
     /** Nango's integrations and connections API. */
     private void api(RequestBody bodies, WebhookEvents events) {
         bind("integrationsApi", new IntegrationsApi(integrations, catalog, cipher, bodies, settings.publicUrl(), clock));
-        bind("connectionsApi", new ConnectionsApi(connections, integrations, cipher, refresh, bodies, operationLog, clock));
+        bind("connectionsApi", new ConnectionsApi(connections, integrations, cipher, refresher, bodies, operationLog, clock));
         bind("connectionImports", new ConnectionImports(connections, integrations, cipher, refresh, bodies, operationLog, events,
                 clock));
     }
@@ -252,8 +260,9 @@ final class GatewayBeans {
                 settings.integer("gateway.proxy.max-waiting", 0, 1_000_000),
                 settings.duration("gateway.proxy.connect-timeout"), settings.duration("gateway.proxy.idle-timeout"),
                 settings.duration("gateway.proxy.lease-timeout")));
-        TokenCache tokenCache = bind("tokenCache", new TokenCache(connections, integrations, catalog, cipher, refresh, metrics,
-                clock, settings.duration("gateway.proxy.token-cache-max-age"), settings.duration("gateway.refresh.margin")));
+        TokenCache tokenCache = bind("tokenCache", new TokenCache(connections, integrations, catalog, cipher,
+                refresher, tokenUpdates, metrics, clock, settings.duration("gateway.proxy.token-cache-max-age"),
+                settings.duration("gateway.refresh.margin")));
         BlockingSteps blocking = new BlockingSteps(vertx, settings.integer("gateway.proxy.blocking-threads", 1, 1024));
         ProxyCallLog callLog = bind("proxyCallLog", new ProxyCallLog(operationLog, metrics, connections, clock,
                 settings.duration("gateway.proxy.last-used-interval"), settings.integer("gateway.proxy.max-in-flight", 1, 1_000_000)));
@@ -278,14 +287,8 @@ final class GatewayBeans {
         };
     }
 
-    /**
-     * Once Camel has started: the proxy's servers take over the platform-http port (one per event loop), and every due
-     * refresh goes through direct:refresh-connection when that route is loaded.
-     */
+    /** Once Camel has started: the proxy's servers take over the platform-http port, one per event loop. */
     void started(CamelContext ctx) {
-        if (ctx.getRoute("refresh-connection") != null) {
-            refresh.useRoute(ctx.createProducerTemplate());
-        }
         int instances = settings.integer("gateway.http.server-instances", 0, 64);
         int maxUri = settings.integer("gateway.http.max-uri-length", 256, 1 << 20);
         ctx.getRegistry().bind("eventLoopServers", EventLoopServers.takeOver(ctx, settings.host(), settings.port(),
