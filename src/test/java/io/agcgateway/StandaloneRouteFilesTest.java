@@ -3,14 +3,9 @@ package io.agcgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agcgateway.support.TestGateway;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.main.Main;
@@ -25,9 +20,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * does not name, or on another file's setup, fails here.
  */
 class StandaloneRouteFilesTest {
-    private static final Pattern REF = Pattern.compile("(?m)(?:\\b(?:ref|executorService):\\s*|['\"]#(?:bean:)?)([A-Za-z][A-Za-z0-9]*)");
-    /** A URI scheme the gateway binds as a component bean (upstream:); Camel's own components are found on the classpath. */
-    private static final Pattern SCHEME = Pattern.compile("(?m)\\buri:\\s*[\"']?([a-z][a-zA-Z0-9-]*):");
     private static Gateway donor;
 
     @BeforeAll
@@ -41,21 +33,7 @@ class StandaloneRouteFilesTest {
     }
 
     static Stream<Path> routeFiles() throws Exception {
-        try (Stream<Path> walk = Files.walk(Path.of("routes"))) {
-            return walk.filter(p -> p.toString().endsWith(".camel.yaml") && !p.getFileName().toString().equals("errors.camel.yaml"))
-                    .sorted().toList().stream();
-        }
-    }
-
-    static Set<String> beansNamedIn(Path... files) throws Exception {
-        Set<String> names = new TreeSet<>();
-        for (Path f : files) {
-            Matcher m = REF.matcher(Files.readString(f));
-            while (m.find()) {
-                names.add(m.group(1));
-            }
-        }
-        return names;
+        return RouteBeanRefs.routeFiles().stream().filter(p -> !p.getFileName().toString().equals("errors.camel.yaml"));
     }
 
     @ParameterizedTest
@@ -78,7 +56,7 @@ class StandaloneRouteFilesTest {
         });
         main.setOverrideProperties(p);
         List<String> missing = new ArrayList<>();
-        for (String bean : beansNamedIn(file, errors)) {
+        for (String bean : RouteBeanRefs.beans(file, errors)) {
             Object instance = donor.context().getRegistry().lookupByName(bean);
             if (instance == null) {
                 missing.add(bean);
@@ -86,11 +64,11 @@ class StandaloneRouteFilesTest {
                 main.bind(bean, instance);
             }
         }
-        Matcher schemes = SCHEME.matcher(Files.readString(file));
-        while (schemes.find()) {
-            Object component = donor.context().getRegistry().lookupByName(schemes.group(1));
+        // a URI scheme the gateway binds as a component bean (upstream:); Camel's own components are found on the classpath
+        for (String scheme : RouteBeanRefs.schemes(file)) {
+            Object component = donor.context().getRegistry().lookupByName(scheme);
             if (component != null) {
-                main.bind(schemes.group(1), component);
+                main.bind(scheme, component);
             }
         }
         assertThat(missing).as(file + " names beans the gateway does not provide").isEmpty();

@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.springframework.dao.DuplicateKeyException;
 
@@ -44,11 +43,11 @@ public final class ConnectionImports {
     private final RefreshService refresh;
     private final RequestBody bodies;
     private final OperationLog log;
-    private final Supplier<AuthEvents> events;
+    private final AuthEvents events;
     private final Clock clock;
 
     public ConnectionImports(ConnectionStore store, IntegrationStore integrations, TokenCipher cipher, RefreshService refresh,
-                             RequestBody bodies, OperationLog log, Supplier<AuthEvents> events, Clock clock) {
+                             RequestBody bodies, OperationLog log, AuthEvents events, Clock clock) {
         this.store = store;
         this.integrations = integrations;
         this.cipher = cipher;
@@ -153,7 +152,7 @@ public final class ConnectionImports {
         log.submit(Operation.success("auth", "connection_import", integration.uniqueKey(), connectionId,
                 created ? "Connection imported" : "Connection re-imported: credentials replaced", now, clock.millis(),
                 Map.of("operation", created ? "creation" : "override")));
-        events.get().authorized(stored, created);
+        events.authorized(stored, created);
         return stored;
     }
 

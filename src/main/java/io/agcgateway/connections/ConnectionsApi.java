@@ -12,7 +12,7 @@ import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
 import io.agcgateway.refresh.RefreshFailedException;
-import io.agcgateway.refresh.RefreshService;
+import io.agcgateway.refresh.Refresher;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,17 +37,17 @@ public final class ConnectionsApi {
     private final ConnectionStore store;
     private final IntegrationStore integrations;
     private final TokenCipher cipher;
-    private final RefreshService refresh;
+    private final Refresher refresher;
     private final RequestBody bodies;
     private final OperationLog log;
     private final Clock clock;
 
-    public ConnectionsApi(ConnectionStore store, IntegrationStore integrations, TokenCipher cipher, RefreshService refresh,
+    public ConnectionsApi(ConnectionStore store, IntegrationStore integrations, TokenCipher cipher, Refresher refresher,
                           RequestBody bodies, OperationLog log, Clock clock) {
         this.store = store;
         this.integrations = integrations;
         this.cipher = cipher;
-        this.refresh = refresh;
+        this.refresher = refresher;
         this.bodies = bodies;
         this.log = log;
         this.clock = clock;
@@ -92,6 +92,7 @@ public final class ConnectionsApi {
 
     // ---- /connections/{id} ----
 
+    /** GET: the connection with a usable token, refreshed through the Refresher (direct:refresh-connection) when due. */
     public void get(Exchange ex) {
         Map<String, String> q = query(ex, GET_QUERY, false);
         boolean force = bool(q, "force_refresh");
@@ -100,7 +101,7 @@ public final class ConnectionsApi {
         Connection c = existing(q.get("provider_config_key"), id(ex));
         store.markFetched(c.id(), clock.millis());
         try {
-            c = refresh.ensureFresh(c, force);
+            c = refresher.ensureFresh(c, force);
         } catch (RefreshFailedException e) {
             throw invalidCredentials(e);
         }

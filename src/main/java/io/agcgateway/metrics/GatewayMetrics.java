@@ -19,21 +19,27 @@ import org.apache.camel.CamelContext;
  */
 public final class GatewayMetrics {
     private volatile MeterRegistry registry;
-    private volatile Supplier<CamelContext> context;
+    private final Supplier<CamelContext> context;
     /**
      * Meters of the proxy's hot path, built once: a Micrometer builder + register per call costs an id, a tag sort
      * and a registry lookup on every proxied request.
      */
     private final Map<String, Object> hotMeters = new ConcurrentHashMap<>();
 
-    public void attach(Supplier<CamelContext> context) {
+    /** Meters that count nowhere: for tests of beans that take metrics but are not under test for them. */
+    public GatewayMetrics() {
+        this(() -> null);
+    }
+
+    /** @param context the running CamelContext once it exists, where camel-micrometer-prometheus binds its registry */
+    public GatewayMetrics(Supplier<CamelContext> context) {
         this.context = context;
     }
 
     public MeterRegistry registry() {
         MeterRegistry r = registry;
         if (r == null) {
-            CamelContext ctx = context == null ? null : context.get();
+            CamelContext ctx = context.get();
             MeterRegistry found = ctx == null ? null : ctx.getRegistry().findSingleByType(MeterRegistry.class);
             if (found == null) {
                 return new CompositeMeterRegistry(); // not started yet: count nowhere rather than fail

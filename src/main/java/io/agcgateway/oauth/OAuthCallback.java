@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,12 +38,12 @@ public final class OAuthCallback {
     private final TokenCipher cipher;
     private final TokenClient tokens;
     private final OperationLog log;
-    private final Supplier<AuthEvents> events;
+    private final AuthEvents events;
     private final Publisher publisher;
     private final Clock clock;
 
     public OAuthCallback(DataSource ds, IntegrationStore integrations, ConnectionStore connections, ConnectSessions sessions,
-                         ProviderCatalog catalog, TokenCipher cipher, TokenClient tokens, OperationLog log, Supplier<AuthEvents> events,
+                         ProviderCatalog catalog, TokenCipher cipher, TokenClient tokens, OperationLog log, AuthEvents events,
                          Publisher publisher, Clock clock) {
         this.jdbc = new JdbcTemplate(ds);
         this.integrations = integrations;
@@ -199,7 +198,7 @@ public final class OAuthCallback {
     public void notifyAuthorized(Exchange ex) {
         CallbackFlow flow = CallbackFlow.of(ex);
         if (flow.stored != null) {
-            events.get().authorized(flow.stored, flow.created);
+            events.authorized(flow.stored, flow.created);
         }
     }
 
@@ -232,7 +231,7 @@ public final class OAuthCallback {
         if (f.webhookType() != null && flow.integration != null) {
             // the session's webhook_url_override applies to every auth webhook of the flow, the failed one too
             ConnectSessions.Session session = flow.connectSessionId == null ? null : sessions.findById(flow.connectSessionId);
-            events.get().authorizationFailed(key, flow.integration.provider(), flow.connectionId,
+            events.authorizationFailed(key, flow.integration.provider(), flow.connectionId,
                     session == null ? null : session.webhookUrlOverride(), new AuthEvents.Failure(f.webhookType(), f.getMessage()));
         }
         ex.setProperty(HttpReply.STATUS, f.status());

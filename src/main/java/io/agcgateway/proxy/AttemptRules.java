@@ -9,10 +9,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /** The decision after each attempt (DESIGN rules in docs/ARCHITECTURE.md, "Proxy"). Pure: no I/O, no waiting. */
-final class AttemptRules {
+public final class AttemptRules {
     private final RetryPolicy retryPolicy;
 
-    AttemptRules(RetryPolicy retryPolicy) {
+    public AttemptRules(RetryPolicy retryPolicy) {
         this.retryPolicy = retryPolicy;
     }
 

@@ -9,7 +9,8 @@ import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.Json;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.metrics.GatewayMetrics;
-import io.agcgateway.refresh.RefreshService;
+import io.agcgateway.refresh.Refresher;
+import io.agcgateway.refresh.TokenUpdates;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -24,8 +25,8 @@ import org.springframework.dao.DataAccessException;
 /**
  * Access tokens for the proxy, served from memory while fresh (DESIGN §6: no database read per call).
  * An entry lives until the token becomes due for refresh or until {@code maxAge} passes; then the row is read again
- * and, when due, refreshed through refreshService (single-flight + DB lease). Refreshes done by anyone in this JVM
- * update the entry through the refresh listener. A connection deleted, imported or re-authorised on this node is
+ * and, when due, refreshed through the Refresher (direct:refresh-connection: single-flight + DB lease). Refreshes
+ * done by anyone in this JVM update the entry through TokenUpdates. A connection deleted, imported or re-authorised on this node is
  * dropped at once (the store's replaced listener): its id may now name another person's account. Other nodes learn
  * of it from the store's change feed, which {@link #syncChanges} reads every {@code gateway.proxy.token-cache-sync}.
  */
@@ -39,7 +40,7 @@ public final class TokenCache {
     private final IntegrationStore integrations;
     private final ProviderCatalog catalog;
     private final TokenCipher cipher;
-    private final RefreshService refresh;
+    private final Refresher refresher;
     private final GatewayMetrics metrics;
     private final Clock clock;
     private static final Logger LOG = LoggerFactory.getLogger(TokenCache.class);
@@ -54,17 +55,18 @@ public final class TokenCache {
     private final AtomicLong replacements = new AtomicLong();
 
     public TokenCache(ConnectionStore store, IntegrationStore integrations, ProviderCatalog catalog, TokenCipher cipher,
-                      RefreshService refresh, GatewayMetrics metrics, Clock clock, Duration maxAge, Duration margin) {
+                      Refresher refresher, TokenUpdates updates, GatewayMetrics metrics, Clock clock, Duration maxAge,
+                      Duration margin) {
         this.store = store;
         this.integrations = integrations;
         this.catalog = catalog;
         this.cipher = cipher;
-        this.refresh = refresh;
+        this.refresher = refresher;
         this.metrics = metrics;
         this.clock = clock;
         this.maxAgeMs = maxAge.toMillis();
         this.marginMs = margin.toMillis();
-        refresh.addListener(this::refreshed);
+        updates.subscribe(this::refreshed);
         store.onReplaced(this::replaced);
     }
 
@@ -106,7 +108,7 @@ public final class TokenCache {
             throw GatewayException.notFound("unknown_connection",
                     "No connection matching the provided params of 'connection_id' and 'provider_config_key'.");
         }
-        return load(refresh.ensureFresh(c, false), seen);
+        return load(refresher.ensureFresh(c, false), seen);
     }
 
     /**
@@ -124,13 +126,13 @@ public final class TokenCache {
         }
         if (cur.version() != stale.connection().version() && cur.accessTokenEnc() != null
                 && !cur.accessTokenEnc().equals(stale.connection().accessTokenEnc())) {
-            return load(refresh.ensureFresh(cur, false));
+            return load(refresher.ensureFresh(cur, false));
         }
         long issuedAt = cur.lastRefreshAt() != null ? cur.lastRefreshAt() : cur.createdAt();
         if (clock.millis() - issuedAt < minAgeMs) {
             return null;
         }
-        return load(refresh.ensureFresh(cur, true));
+        return load(refresher.ensureFresh(cur, true));
     }
 
     public void invalidate(String integrationKey, String connectionId) {

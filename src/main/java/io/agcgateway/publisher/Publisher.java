@@ -1,7 +1,7 @@
 package io.agcgateway.publisher;
 
 /**
- * Bean {@code authPublisher}: the outcome of an OAuth flow to the @nangohq/frontend WebSocket that started it, on this
+ * Bean {@code publisher}: the outcome of an OAuth flow to the @nangohq/frontend WebSocket that started it, on this
  * node when the socket is here, else through the {@link Relay} to the node that holds it (Nango: Redis pub/sub).
  */
 public final class Publisher {

@@ -34,7 +34,7 @@ public final class RefreshConnection {
             }
         }
         boolean force = Boolean.TRUE.equals(exchange.getProperty(FORCE, Boolean.class));
-        return refresh.ensureFreshInRoute(c, force);
+        return refresh.ensureFresh(c, force);
     }
 
     private static long rowId(Object body) {

@@ -22,11 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,15 +48,13 @@ public final class RefreshService {
     private final String nodeId;
     private final Duration leaseTime;
     private final Duration waitTime;
-    private volatile AuthEvents events = AuthEvents.NONE;
+    private final AuthEvents events;
+    private final TokenUpdates updates;
     private final Map<Long, CompletableFuture<Connection>> inflight = new ConcurrentHashMap<>();
-    private final List<Consumer<Connection>> listeners = new CopyOnWriteArrayList<>();
-    private static final ThreadLocal<Boolean> IN_ROUTE = ThreadLocal.withInitial(() -> false);
-    private volatile org.apache.camel.ProducerTemplate route;
 
     public RefreshService(ConnectionStore store, IntegrationStore integrations, ProviderCatalog catalog, TokenCipher cipher,
-                          TokenClient tokens, OperationLog log, GatewayMetrics metrics, RefreshPolicy policy, Clock clock,
-                          String nodeId, Duration leaseTime) {
+                          TokenClient tokens, OperationLog log, GatewayMetrics metrics, RefreshPolicy policy, AuthEvents events,
+                          TokenUpdates updates, Clock clock, String nodeId, Duration leaseTime) {
         this.store = store;
         this.integrations = integrations;
         this.catalog = catalog;
@@ -67,54 +63,12 @@ public final class RefreshService {
         this.log = log;
         this.metrics = metrics;
         this.policy = policy;
+        this.events = events;
+        this.updates = updates;
         this.clock = clock;
         this.nodeId = nodeId;
         this.leaseTime = leaseTime;
         this.waitTime = leaseTime.plusSeconds(5);
-    }
-
-    /**
-     * From now on every refresh that is due goes through direct:refresh-connection (DESIGN §1: one refresh route
-     * shared by the proxy, the API and the sweep), so it is visible, measured and replaceable as a route.
-     */
-    public void useRoute(org.apache.camel.ProducerTemplate template) {
-        this.route = template;
-    }
-
-    /** Entry used by the refresh-connection route itself. */
-    public Connection ensureFreshInRoute(Connection c, boolean force) {
-        boolean outer = IN_ROUTE.get();
-        IN_ROUTE.set(true);
-        try {
-            return ensureFresh(c, force);
-        } finally {
-            IN_ROUTE.set(outer);
-        }
-    }
-
-    private Connection viaRoute(Connection c, boolean force) {
-        org.apache.camel.Exchange ex = route.send("direct:refresh-connection", e -> {
-            e.getMessage().setBody(c);
-            e.setProperty(RefreshConnection.FORCE, force);
-        });
-        Exception failure = ex.getException();
-        if (failure != null) {
-            GatewayException ge = io.agcgateway.http.HttpReply.unwrap(failure);
-            if (ge != null) {
-                throw ge;
-            }
-            throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
-        }
-        return ex.getMessage().getBody(Connection.class);
-    }
-
-    public void setEvents(AuthEvents events) {
-        this.events = events == null ? AuthEvents.NONE : events;
-    }
-
-    /** Called with the stored row after every refresh this node completes (token caches listen). */
-    public void addListener(Consumer<Connection> listener) {
-        listeners.add(listener);
     }
 
     public RefreshPolicy policy() {
@@ -126,26 +80,34 @@ public final class RefreshService {
     }
 
     /**
+     * The row itself when no refresh is to be attempted: its token is fresh, or a refresh is barred (rejected
+     * earlier, backing off) while the token still works. Null when a refresh is due.
+     * @throws RefreshFailedException when a refresh is barred and the token no longer works
+     */
+    public Connection withoutRefresh(Connection c, boolean force) {
+        long now = clock.millis();
+        RefreshDecision d = policy.decide(c, force, now);
+        return switch (d.action()) {
+            case FRESH -> c;
+            case FAILED, BACKING_OFF -> {
+                if (RefreshPolicy.usable(c, now)) {
+                    yield c;
+                }
+                throw refreshFailed(c, d);
+            }
+            default -> null;
+        };
+    }
+
+    /**
+     * The refresh itself, for the bean of direct:refresh-connection (callers go through the route, see RouteRefresher).
      * @return a connection whose access token is usable: the same row when it is fresh, else the refreshed row
      * @throws RefreshFailedException (424 refresh_failed) when no usable token can be had
      */
     public Connection ensureFresh(Connection c, boolean force) {
-        long now = clock.millis();
-        RefreshDecision d = policy.decide(c, force, now);
-        switch (d.action()) {
-            case FRESH:
-                return c;
-            case FAILED:
-            case BACKING_OFF:
-                if (RefreshPolicy.usable(c, now)) {
-                    return c;
-                }
-                throw refreshFailed(c, d);
-            default:
-                break;
-        }
-        if (route != null && !IN_ROUTE.get()) {
-            return viaRoute(c, force);
+        Connection served = withoutRefresh(c, force);
+        if (served != null) {
+            return served;
         }
         CompletableFuture<Connection> mine = new CompletableFuture<>();
         CompletableFuture<Connection> running = inflight.putIfAbsent(c.id(), mine);
@@ -196,7 +158,7 @@ public final class RefreshService {
             if (cur.version() != seen.version()) {
                 RefreshDecision d = policy.decide(cur, false, clock.millis());
                 if (d.action() == RefreshDecision.Action.FRESH || RefreshPolicy.usable(cur, clock.millis()) && !d.isDue()) {
-                    notifyListeners(cur);
+                    updates.publish(cur);
                     return cur;
                 }
                 if (d.action() == RefreshDecision.Action.FAILED || d.action() == RefreshDecision.Action.BACKING_OFF) {
@@ -211,10 +173,34 @@ public final class RefreshService {
         }
     }
 
+    /** One call to the token endpoint and what it answered; the outcome methods below store it. */
+    private record Attempt(Connection cur, Provider provider, TokenResponse res, boolean force, long started, long now) {
+    }
+
+    /** The lease this node holds on a connection: released by the outcome's store write, else on close. */
+    private final class Lease implements AutoCloseable {
+        private final long connectionRowId;
+        private boolean held = true;
+
+        Lease(long connectionRowId) {
+            this.connectionRowId = connectionRowId;
+        }
+
+        void releasedByWrite() {
+            held = false;
+        }
+
+        @Override
+        public void close() {
+            if (held) {
+                store.releaseLease(connectionRowId, nodeId);
+            }
+        }
+    }
+
     private Connection refreshHoldingLease(Connection seen, boolean force) {
         long started = clock.millis();
-        boolean leaseHeld = true;
-        try {
+        try (Lease lease = new Lease(seen.id())) {
             Connection cur = store.findById(seen.id());
             if (cur == null) {
                 throw GatewayException.notFound("unknown_connection", "The connection was deleted.");
@@ -230,73 +216,94 @@ public final class RefreshService {
             }
             TokenResponse res = tokens.refresh(provider, integration.clientId(), cipher.decrypt(integration.clientSecretEnc(), "client_secret"),
                     cipher.decrypt(cur.refreshTokenEnc(), "refresh_token"));
-            long now = clock.millis();
+            Attempt attempt = new Attempt(cur, provider, res, force, started, clock.millis());
             if (res.ok()) {
-                FaultPoints.crashIfArmed("after-token-response");
-                boolean rotated = res.refreshToken() != null;
-                long expiresIn = res.expiresIn() != null ? res.expiresIn() : provider.tokenExpiresInDefault();
-                boolean stored = store.storeRefreshed(cur.id(), nodeId,
-                        cipher.encrypt(res.accessToken(), "access_token"),
-                        rotated ? cipher.encrypt(res.refreshToken(), "refresh_token") : cur.refreshTokenEnc(),
-                        rotated, cipher.encrypt(Json.write(res.raw()), "raw"), now + expiresIn * 1000, now);
-                leaseHeld = false;
-                if (!stored) {
-                    LOG.warn("refresh lease lost before storing; connection={} integration={} reason=lease_expired", cur.connectionId(), cur.integrationKey());
-                }
-                Connection after = store.findById(cur.id());
-                metrics.refresh("ok", cur.integrationKey());
-                log.submit(Operation.success("refresh", "token_refresh", cur.integrationKey(), cur.connectionId(),
-                        "Token refreshed (" + (rotated ? "refresh token rotated" : "refresh token kept") + ")", started, now,
-                        meta(force, res, "ok")));
-                if (!Connection.OK.equals(cur.refreshState()) && after != null) {
-                    events.refreshRecovered(after);
-                }
-                if (after != null) {
-                    notifyListeners(after);
-                }
-                return after;
+                return refreshed(attempt, lease);
             }
             if (res.kind() == TokenResponse.Kind.REJECTED) {
-                String errors = Json.write(List.of(errorEntry("auth", res.error(), res.errorDescription(), now)));
-                store.storeRefreshFailure(cur.id(), nodeId, Connection.REFRESH_FAILED, errors, cur.refreshFailures() + 1, null, now);
-                leaseHeld = false;
-                metrics.refresh("rejected", cur.integrationKey());
-                LOG.warn("refresh rejected by provider; connection={} integration={} reason={}", cur.connectionId(), cur.integrationKey(), res.reason());
-                log.submit(Operation.failed("refresh", "token_refresh", cur.integrationKey(), cur.connectionId(),
-                        "The provider rejected the refresh token: re-authorise the connection", res.error(), started, now,
-                        meta(force, res, "rejected")));
-                events.refreshFailed(cur, "refresh_token_external_error", describe(res));
-                Connection after = store.findById(cur.id());
-                notifyListeners(after == null ? cur : after);
-                throw new RefreshFailedException(RefreshFailedException.Kind.REJECTED, after == null ? cur : after, res.reason());
+                throw rejected(attempt, lease);
             }
-            int failures = cur.refreshFailures() + 1;
-            long next = now + RefreshPolicy.backoff(failures).toMillis();
-            String errors = Json.write(List.of(errorEntry("auth", res.error(), res.errorDescription(), now)));
-            store.storeRefreshFailure(cur.id(), nodeId, Connection.REFRESH_RETRYING, errors, failures, next, now);
-            leaseHeld = false;
-            metrics.refresh("unavailable", cur.integrationKey());
-            LOG.warn("refresh failed transiently; connection={} integration={} reason={} retry_in={}s", cur.connectionId(),
-                    cur.integrationKey(), res.reason(), (next - now) / 1000);
-            log.submit(Operation.failed("refresh", "token_refresh", cur.integrationKey(), cur.connectionId(),
-                    "The token endpoint is unavailable; tokens kept, retrying in " + (next - now) / 1000 + " s", res.error(),
-                    started, now, meta(force, res, "unavailable")));
-            if (failures == 1) {
-                events.refreshFailed(cur, "refresh_token_external_error", describe(res));
-            }
-            Connection after = store.findById(cur.id());
-            if (after != null) {
-                notifyListeners(after);
-                if (RefreshPolicy.usable(after, now)) {
-                    return after; // the old access token still works: keep serving it
-                }
-            }
-            throw new RefreshFailedException(RefreshFailedException.Kind.UNAVAILABLE, after == null ? cur : after, res.reason());
-        } finally {
-            if (leaseHeld) {
-                store.releaseLease(seen.id(), nodeId);
+            return unavailable(attempt, lease);
+        }
+    }
+
+    /** New tokens: stored with the old refresh token when the answer has none (RFC 6749 §6: the server may keep it). */
+    private Connection refreshed(Attempt a, Lease lease) {
+        FaultPoints.crashIfArmed("after-token-response");
+        Connection cur = a.cur();
+        TokenResponse res = a.res();
+        boolean rotated = res.refreshToken() != null;
+        long expiresIn = res.expiresIn() != null ? res.expiresIn() : a.provider().tokenExpiresInDefault();
+        boolean stored = store.storeRefreshed(cur.id(), nodeId,
+                cipher.encrypt(res.accessToken(), "access_token"),
+                rotated ? cipher.encrypt(res.refreshToken(), "refresh_token") : cur.refreshTokenEnc(),
+                rotated, cipher.encrypt(Json.write(res.raw()), "raw"), a.now() + expiresIn * 1000, a.now());
+        lease.releasedByWrite();
+        if (!stored) {
+            LOG.warn("refresh lease lost before storing; connection={} integration={} reason=lease_expired", cur.connectionId(), cur.integrationKey());
+        }
+        Connection after = store.findById(cur.id());
+        metrics.refresh("ok", cur.integrationKey());
+        log.submit(Operation.success("refresh", "token_refresh", cur.integrationKey(), cur.connectionId(),
+                "Token refreshed (" + (rotated ? "refresh token rotated" : "refresh token kept") + ")", a.started(), a.now(),
+                meta(a.force(), res, "ok")));
+        if (!Connection.OK.equals(cur.refreshState()) && after != null) {
+            events.refreshRecovered(after);
+        }
+        if (after != null) {
+            updates.publish(after);
+        }
+        return after;
+    }
+
+    /** The provider refused the refresh token (4xx): the connection is failed until re-authorised, nothing retries it. */
+    private RefreshFailedException rejected(Attempt a, Lease lease) {
+        Connection cur = a.cur();
+        TokenResponse res = a.res();
+        String errors = Json.write(List.of(errorEntry("auth", res.error(), res.errorDescription(), a.now())));
+        store.storeRefreshFailure(cur.id(), nodeId, Connection.REFRESH_FAILED, errors, cur.refreshFailures() + 1, null, a.now());
+        lease.releasedByWrite();
+        metrics.refresh("rejected", cur.integrationKey());
+        LOG.warn("refresh rejected by provider; connection={} integration={} reason={}", cur.connectionId(), cur.integrationKey(), res.reason());
+        log.submit(Operation.failed("refresh", "token_refresh", cur.integrationKey(), cur.connectionId(),
+                "The provider rejected the refresh token: re-authorise the connection", res.error(), a.started(), a.now(),
+                meta(a.force(), res, "rejected")));
+        events.refreshFailed(cur, "refresh_token_external_error", describe(res));
+        Connection after = store.findById(cur.id());
+        updates.publish(after == null ? cur : after);
+        return new RefreshFailedException(RefreshFailedException.Kind.REJECTED, after == null ? cur : after, res.reason());
+    }
+
+    /**
+     * The token endpoint failed (5xx, timeout, network): tokens kept, the next try after a doubling backoff; the old
+     * access token is served while it works.
+     */
+    private Connection unavailable(Attempt a, Lease lease) {
+        Connection cur = a.cur();
+        TokenResponse res = a.res();
+        long now = a.now();
+        int failures = cur.refreshFailures() + 1;
+        long next = now + RefreshPolicy.backoff(failures).toMillis();
+        String errors = Json.write(List.of(errorEntry("auth", res.error(), res.errorDescription(), now)));
+        store.storeRefreshFailure(cur.id(), nodeId, Connection.REFRESH_RETRYING, errors, failures, next, now);
+        lease.releasedByWrite();
+        metrics.refresh("unavailable", cur.integrationKey());
+        LOG.warn("refresh failed transiently; connection={} integration={} reason={} retry_in={}s", cur.connectionId(),
+                cur.integrationKey(), res.reason(), (next - now) / 1000);
+        log.submit(Operation.failed("refresh", "token_refresh", cur.integrationKey(), cur.connectionId(),
+                "The token endpoint is unavailable; tokens kept, retrying in " + (next - now) / 1000 + " s", res.error(),
+                a.started(), now, meta(a.force(), res, "unavailable")));
+        if (failures == 1) {
+            events.refreshFailed(cur, "refresh_token_external_error", describe(res));
+        }
+        Connection after = store.findById(cur.id());
+        if (after != null) {
+            updates.publish(after);
+            if (RefreshPolicy.usable(after, now)) {
+                return after; // the old access token still works: keep serving it
             }
         }
+        throw new RefreshFailedException(RefreshFailedException.Kind.UNAVAILABLE, after == null ? cur : after, res.reason());
     }
 
     /**
@@ -330,7 +337,7 @@ public final class RefreshService {
         }
         Connection after = store.findById(connectionRowId);
         if (after != null) {
-            notifyListeners(after);
+            updates.publish(after);
         }
         return after;
     }
@@ -363,16 +370,6 @@ public final class RefreshService {
     private static RefreshFailedException refreshFailed(Connection c, RefreshDecision d) {
         return new RefreshFailedException(d.action() == RefreshDecision.Action.FAILED ? RefreshFailedException.Kind.REJECTED_EARLIER
                 : RefreshFailedException.Kind.BACKING_OFF, c, d.reason());
-    }
-
-    private void notifyListeners(Connection c) {
-        for (Consumer<Connection> l : listeners) {
-            try {
-                l.accept(c);
-            } catch (RuntimeException e) {
-                LOG.warn("refresh listener failed: {}", e.getClass().getSimpleName());
-            }
-        }
     }
 
     private static void sleep(long ms) {

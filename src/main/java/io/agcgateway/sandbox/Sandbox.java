@@ -6,7 +6,6 @@ import io.agcgateway.config.StartupException;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
-import io.agcgateway.store.KeyMaterial;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -14,13 +13,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import javax.sql.DataSource;
-import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** Sandbox mode (DESIGN §10): binds the emulated AGC and makes sure integration agc-sandbox points at it. */
+/** Sandbox mode (DESIGN §10): the emulated AGC, and integration agc-sandbox pointing at it. */
 public final class Sandbox {
     public static final String INTEGRATION = "agc-sandbox";
     public static final String PROVIDER = "atlassian-government-cloud-sandbox";
@@ -32,20 +30,20 @@ public final class Sandbox {
     private Sandbox() {
     }
 
-    public static void install(Main main, GatewaySettings settings, DataSource ds, KeyMaterial keys, ProviderCatalog catalog, Clock clock) {
-        if (!settings.sandbox()) {
-            return;
-        }
+    /**
+     * The emulated AGC, its client registered with this database's generated secret; integration agc-sandbox is
+     * created pointing at it when absent.
+     */
+    public static SandboxAgc agc(GatewaySettings settings, DataSource ds, TokenCipher cipher, Clock clock) {
         SandboxFaults faults = new SandboxFaults(settings.duration("gateway.sandbox.latency"),
                 settings.integer("gateway.sandbox.fail-every", 0, 1_000_000),
                 settings.integer("gateway.sandbox.fail-status", 100, 599));
         SandboxAgc agc = new SandboxAgc(clock, settings.duration("gateway.sandbox.token-lifetime"),
                 settings.duration("gateway.sandbox.reuse-window"), faults);
-        String secret = clientSecret(new JdbcTemplate(ds), keys.cipher);
+        String secret = clientSecret(new JdbcTemplate(ds), cipher);
         agc.registerClient(CLIENT_ID, secret, redirectUris(settings));
-        ensureIntegration(new IntegrationStore(ds), keys.cipher, secret, clock);
-        main.bind("sandboxAgc", agc);
-        main.bind("sandboxHttp", new SandboxHttp(agc, clock));
+        ensureIntegration(new IntegrationStore(ds), cipher, secret, clock);
+        return agc;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.agcgateway.support.FakeTokenEndpoint;
 import io.agcgateway.support.Http;
 import io.agcgateway.support.Seed;
 import io.agcgateway.support.TestGateway;
+import org.apache.camel.api.management.ManagedCamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * GET /connections/{id} (getConnection/getToken) when the refresh fails, over real HTTP: Nango answers
- * {@code invalid_credentials} with {@code payload.connection}, 400 for a failed refresh and 424 while backing off.
+ * GET /connections/{id} (getConnection/getToken) over real HTTP: a due token is refreshed through
+ * direct:refresh-connection; when the refresh fails Nango answers {@code invalid_credentials} with
+ * {@code payload.connection}, 400 for a failed refresh and 424 while backing off.
  */
 class GetConnectionRefreshErrorsTest {
     private static FakeTokenEndpoint provider;
@@ -53,6 +55,25 @@ class GetConnectionRefreshErrorsTest {
 
     private Http.Res get(String extra) {
         return http.get("/connections/" + id + "?provider_config_key=fake" + extra);
+    }
+
+    private long refreshRouteExchanges() {
+        return gw.context().getCamelContextExtension().getContextPlugin(ManagedCamelContext.class)
+                .getManagedRoute("refresh-connection").getExchangesTotal();
+    }
+
+    @Test
+    void expiredToken_isRefreshedThroughTheRefreshRoute_aFreshOneIsServedWithoutIt() {
+        long before = refreshRouteExchanges();
+        Http.Res refreshed = get("");
+        assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
+        assertThat(refreshRouteExchanges() - before).as("a due token goes through direct:refresh-connection").isEqualTo(1);
+
+        Http.Res fresh = get("");
+        assertThat(fresh.status()).isEqualTo(200);
+        assertThat(refreshed.json().at("/credentials/access_token").asText()).isEqualTo("at." + id + ".2");
+        assertThat(fresh.json().at("/credentials/access_token").asText()).isEqualTo("at." + id + ".2");
+        assertThat(refreshRouteExchanges() - before).as("a fresh token is served without the route").isEqualTo(1);
     }
 
     private void assertInvalidCredentials(Http.Res r, int status, String message) {

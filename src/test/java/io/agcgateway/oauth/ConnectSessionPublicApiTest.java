@@ -131,7 +131,7 @@ class ConnectSessionPublicApiTest {
     @Test
     void badSessionTokens_are401Json_readableByThePage() {
         String expired = flow.session("pub-expired");
-        new JdbcTemplate(gw.bean("gatewayDb", DataSource.class))
+        new JdbcTemplate(gw.dataSource())
                 .update("UPDATE connect_sessions SET expires_at = 1 WHERE token_hash = ?", Secrets.sha256Hex(expired));
         String[][] cases = {{"nango_connect_session_nothex", "invalid_connect_session_token_format"},
                 {"nango_connect_session_" + "ab".repeat(32), "unknown_connect_session_token"},

@@ -333,7 +333,7 @@ class FrontendAuthBrowserTest {
     }
 
     private static void socketsCloseAfterTheFinalMessage() {
-        Publisher publisher = gw.bean("authPublisher", Publisher.class);
+        Publisher publisher = gw.bean("publisher", Publisher.class);
         wait.until(d -> publisher.openSockets() == 0);
     }
 

@@ -129,7 +129,7 @@ class PublisherRouteTest {
             WsClient c = WsClient.open(short_.baseUrl(), "/");
             c.ack();
             c.awaitClose();
-            assertThat(short_.bean("authPublisher", Publisher.class).openSockets()).isZero();
+            assertThat(short_.bean("publisher", Publisher.class).openSockets()).isZero();
         }
     }
 

@@ -11,7 +11,9 @@ import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.support.FakeTokenEndpoint;
 import io.agcgateway.support.Seed;
+import io.agcgateway.support.ShiftedClock;
 import io.agcgateway.support.TestGateway;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,15 +29,18 @@ class RefreshFailureAccountingTest {
     private static long integrationId;
     private static RefreshService refresh;
     private static ConnectionStore store;
-    private final RecordingEvents events = new RecordingEvents();
+    private static final ShiftedClock clock = new ShiftedClock();
+    private static QueuedWebhooks events;
     private String id;
 
     @BeforeAll
     static void boot() throws Exception {
         provider = new FakeTokenEndpoint(600_000);
         gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), "gateway.sandbox", "false",
-                "gateway.providers", provider.catalogFile().toString(), "gateway.oauth.token-timeout", "1s"));
+                "gateway.providers", provider.catalogFile().toString(), "gateway.oauth.token-timeout", "1s",
+                "gateway.webhook.url", "http://127.0.0.1:9/webhooks"), clock);
         gw.context().getRouteController().stopRoute("token-refresh");
+        events = new QueuedWebhooks(gw);
         seed = new Seed(gw.dataSource(), gw.bean("tokenCipher", TokenCipher.class));
         integrationId = seed.integration("fake", FakeTokenEndpoint.PROVIDER);
         refresh = gw.bean("refreshService", RefreshService.class);
@@ -50,7 +55,7 @@ class RefreshFailureAccountingTest {
 
     @BeforeEach
     void setUp(TestInfo info) {
-        refresh.setEvents(events);
+        clock.reset();
         id = info.getTestMethod().orElseThrow().getName();
     }
 
@@ -62,12 +67,12 @@ class RefreshFailureAccountingTest {
     }
 
     private Connection expired() {
-        return seed.connection(integrationId, id, System.currentTimeMillis() - 1000, System.currentTimeMillis(), System.currentTimeMillis());
+        return seed.connection(integrationId, id, clock.millis() - 1000, clock.millis(), clock.millis());
     }
 
     /** Due (inside the 15-minute margin) but its access token still works for 5 minutes. */
     private Connection dueButUsable() {
-        return seed.connection(integrationId, id, System.currentTimeMillis() + 300_000, System.currentTimeMillis(), System.currentTimeMillis());
+        return seed.connection(integrationId, id, clock.millis() + 300_000, clock.millis(), clock.millis());
     }
 
     private void assertRejectedMarksFailed(int status, String error) {
@@ -105,7 +110,7 @@ class RefreshFailureAccountingTest {
     void refresh_with503_keepsTokensAndBacksOffFrom30sDoubling() {
         Connection c = dueButUsable();
         provider.failNext(503, "{}");
-        long before = System.currentTimeMillis();
+        long before = clock.millis();
 
         Connection served = refresh.ensureFresh(c, false);
 
@@ -122,9 +127,9 @@ class RefreshFailureAccountingTest {
         assertThat(provider.calls(id)).isEqualTo(1);
 
         // backoff over, fails again: 60 s, and no second webhook
-        store.jdbc().update("UPDATE connections SET next_refresh_at=? WHERE id=?", System.currentTimeMillis() - 1, c.id());
+        clock.advance(Duration.ofSeconds(31));
         provider.failNext(502, "{}");
-        long again = System.currentTimeMillis();
+        long again = clock.millis();
         refresh.ensureFresh(store.findById(c.id()), false);
         Connection twice = store.findById(c.id());
         assertThat(twice.refreshFailures()).isEqualTo(2);
@@ -162,7 +167,7 @@ class RefreshFailureAccountingTest {
         Connection c = dueButUsable();
         provider.failNext(503, "{}");
         refresh.ensureFresh(c, false);
-        store.jdbc().update("UPDATE connections SET next_refresh_at=? WHERE id=?", System.currentTimeMillis() - 1, c.id());
+        clock.advance(Duration.ofSeconds(31));
 
         Connection recovered = refresh.ensureFresh(store.findById(c.id()), false);
 
@@ -197,7 +202,7 @@ class RefreshFailureAccountingTest {
     void refresh_withoutExpiresIn_usesTheCatalogDefault() {
         Connection c = expired();
         provider.omitExpiresIn(true);
-        long before = System.currentTimeMillis();
+        long before = clock.millis();
 
         Connection after = refresh.ensureFresh(c, false);
 
@@ -208,7 +213,7 @@ class RefreshFailureAccountingTest {
     @Test
     void refresh_withExpiresIn_storesTheProviderLifetime() {
         Connection c = expired();
-        long before = System.currentTimeMillis();
+        long before = clock.millis();
         Connection after = refresh.ensureFresh(c, false);
         assertThat(after.expiresAt() - before).isCloseTo(3_600_000L, within(5_000L));
         assertThat(seed.refreshToken(after)).isEqualTo("rt." + id + ".2");

@@ -101,13 +101,13 @@ class SweepPolicyTest {
 
     @Test
     void cronInterval_isTheTimeBetweenTwoFires() {
-        assertThat(SweepModule.cronInterval("0 * * * * ?")).isEqualTo(Duration.ofMinutes(1));
-        assertThat(SweepModule.cronInterval("0/5 * * * * ?")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(SweepScheduler.cronInterval("0 * * * * ?")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(SweepScheduler.cronInterval("0/5 * * * * ?")).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
     void cronInterval_rejectsABadCronWithTheSettingNamed() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SweepModule.cronInterval("every minute"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SweepScheduler.cronInterval("every minute"))
                 .hasMessageContaining("gateway.refresh.sweep-cron").hasMessageContaining("GATEWAY_REFRESH_SWEEP_CRON");
     }
 }

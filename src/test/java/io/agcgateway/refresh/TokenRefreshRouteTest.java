@@ -31,14 +31,17 @@ class TokenRefreshRouteTest {
     private long integrationId;
     private ProducerTemplate template;
     private ConnectionStore store;
+    private QueuedWebhooks webhooks;
 
     @BeforeEach
     void boot() throws Exception {
         provider = new FakeTokenEndpoint(600_000);
         gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), "gateway.sandbox", "false",
-                "gateway.providers", provider.catalogFile().toString(), "gateway.refresh.sweep-page-size", "10"));
+                "gateway.providers", provider.catalogFile().toString(), "gateway.refresh.sweep-page-size", "10",
+                "gateway.webhook.url", "http://127.0.0.1:9/webhooks"));
         // the test runs the sweep itself; the Quartz trigger must not fire in between
         gw.context().getRouteController().stopRoute("token-refresh");
+        webhooks = new QueuedWebhooks(gw);
         seed = new Seed(gw.dataSource(), gw.bean("tokenCipher", TokenCipher.class));
         integrationId = seed.integration("fake", FakeTokenEndpoint.PROVIDER);
         template = gw.context().createProducerTemplate();
@@ -139,14 +142,12 @@ class TokenRefreshRouteTest {
         store.jdbc().update("UPDATE connections SET refresh_token_enc=? WHERE id=?",
                 gw.bean("tokenCipher", TokenCipher.class).encrypt("not-a-known-token", "refresh_token"), bad.id());
         seed.connection(integrationId, "good", now - MIN, now, now - DAY);
-        RecordingEvents events = new RecordingEvents();
-        gw.bean("refreshService", RefreshService.class).setEvents(events);
 
         Map<String, Object> run = sweep();
 
         assertThat(run).containsEntry("refreshed", 1L).containsEntry("failed", 1L);
         assertThat(store.findById(bad.id()).refreshState()).isEqualTo(Connection.REFRESH_FAILED);
-        assertThat(events.events).containsExactly("refreshFailed:revoked:refresh_token_external_error");
+        assertThat(webhooks.all()).containsExactly("refreshFailed:revoked:refresh_token_external_error");
         // failed connections are not retried by later sweeps
         sweep();
         assertThat(provider.refreshCalls.get()).isEqualTo(2);

@@ -2,13 +2,9 @@ package io.agcgateway.refresh;
 
 import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.config.StartupException;
-import io.agcgateway.connections.ConnectionStore;
-import io.agcgateway.logs.OperationLog;
-import io.agcgateway.metrics.GatewayMetrics;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.text.ParseException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Properties;
@@ -18,47 +14,30 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.apache.camel.component.quartz.QuartzComponent;
-import org.apache.camel.main.Main;
 import org.quartz.CronExpression;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 
 /**
- * Binds the refresh sweep (routes/token-refresh.camel.yaml), the shared refresh route's bean
- * (routes/refresh-connection.camel.yaml) and the Quartz scheduler: RAM job store on one node, the JDBC clustered
- * store on PostgreSQL with gateway.cluster=true, so each sweep fires on exactly one node and a dead node's
- * triggers move to a live one (DESIGN §9).
+ * The scheduling of the refresh sweep (routes/token-refresh.camel.yaml): its policy, its thread pool and the Quartz
+ * scheduler: RAM job store on one node, the JDBC clustered store on PostgreSQL with gateway.cluster=true, so each
+ * sweep fires on exactly one node and a dead node's triggers move to a live one (DESIGN §9).
  */
-public final class SweepModule {
+public final class SweepScheduler {
     /** Same on every node: Quartz clusters the schedulers that share this name and the QRTZ_ tables. */
     static final String CLUSTER_SCHEDULER = "agc-gateway";
 
-    private SweepModule() {
+    private SweepScheduler() {
     }
 
-    public static void install(Main main, GatewaySettings settings, DataSource ds, Clock clock) {
-        RefreshService refresh = main.lookup("refreshService", RefreshService.class);
-        ConnectionStore store = main.lookup("connectionStore", ConnectionStore.class);
-        GatewayMetrics metrics = main.lookup("gatewayMetrics", GatewayMetrics.class);
-        OperationLog log = main.lookup("operationLog", OperationLog.class);
-        if (refresh == null || store == null || metrics == null || log == null) {
-            throw new StartupException("SweepModule.install must run after the core beans are bound (Gateway.start)");
-        }
-        String cron = settings.raw("gateway.refresh.sweep-cron");
-        Duration interval = cronInterval(cron);
-        Duration margin = settings.duration("gateway.refresh.margin");
-        Duration activeWindow = settings.duration("gateway.refresh.active-window");
-        Duration keepAlive = settings.duration("gateway.refresh.keep-alive-age");
-        int parallelism = settings.integer("gateway.refresh.sweep-parallelism", 1, 256);
-        int pageSize = settings.integer("gateway.refresh.sweep-page-size", 10, 10_000);
-        // two intervals: the next sweep may itself need a while to reach a connection (see SweepPolicy)
-        SweepPolicy policy = new SweepPolicy(margin, interval.multipliedBy(2), activeWindow, keepAlive);
-
-        main.bind("sweepPolicy", policy);
-        main.bind("refreshSweep", new RefreshSweep(store, policy, metrics, log, clock, refresh.nodeId(), pageSize));
-        main.bind("refreshConnection", new RefreshConnection(store, refresh));
-        main.bind("sweepPool", sweepPool(parallelism));
-        main.bind("quartz", quartz(settings, ds));
+    /**
+     * When the sweep refreshes a row: the refresh margin, and a lookahead of two sweep intervals, as the next sweep
+     * may itself need a while to reach a connection (see SweepPolicy).
+     */
+    public static SweepPolicy policy(GatewaySettings settings) {
+        return new SweepPolicy(settings.duration("gateway.refresh.margin"),
+                cronInterval(settings.raw("gateway.refresh.sweep-cron")).multipliedBy(2),
+                settings.duration("gateway.refresh.active-window"), settings.duration("gateway.refresh.keep-alive-age"));
     }
 
     /** Time between two fires of the cron, to know how far ahead "before the next sweep" reaches. */
@@ -77,7 +56,8 @@ public final class SweepModule {
         }
     }
 
-    private static ExecutorService sweepPool(int threads) {
+    /** The sweep's parallel refreshes (token-refresh's split): daemon threads, so a stuck provider call never holds the JVM. */
+    public static ExecutorService sweepPool(int threads) {
         AtomicInteger n = new AtomicInteger();
         return Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "refresh-sweep-" + n.incrementAndGet());
@@ -86,7 +66,7 @@ public final class SweepModule {
         });
     }
 
-    static QuartzComponent quartz(GatewaySettings settings, DataSource ds) {
+    public static QuartzComponent quartz(GatewaySettings settings, DataSource ds) {
         Properties p = new Properties();
         p.put("org.quartz.scheduler.skipUpdateCheck", "true");
         p.put("org.quartz.threadPool.threadCount", "2");
