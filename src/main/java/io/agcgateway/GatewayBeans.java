@@ -306,7 +306,9 @@ final class GatewayBeans {
                 settings.duration("gateway.http.idle-timeout"), RequestGuard.decoderLineLimit(maxUri),
                 maxConnections == 0 ? EventLoopServers.defaultMaxConnections() : maxConnections,
                 RequestGuard.of(ctx, settings.integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE),
-                        settings.duration("gateway.api.body-timeout"), maxUri, apiKeyAuth));
+                        settings.duration("gateway.api.body-timeout"), maxUri, apiKeyAuth)
+                        .jolokia(settings.operatorKey(), ctx.getPropertiesComponent().resolveProperty("camel.management.path")
+                                .orElse("/observe") + "/jolokia"));
         ctx.getRegistry().bind("eventLoopServers", servers);
         metrics.httpConnections(servers::open, servers::refused);
     }

@@ -93,6 +93,7 @@ public final class GatewaySettings {
         host();
         publicUrl();
         secretKey();
+        operatorKey();
         encryptionKey();
         dbUrl();
         cluster();
@@ -189,6 +190,15 @@ public final class GatewaySettings {
         if (v.isEmpty() || v.contains(";") || v.contains(",") || v.chars().anyMatch(c -> c < 0x20)) {
             throw bad("gateway.connect-ui.frame-ancestors", "'" + v + "' is not a CSP source list",
                     "e.g. * (any origin) or 'self' https://app.example.gov (space-separated)");
+        }
+        return v;
+    }
+
+    /** A read-only key for /observe/jolokia only (operators' JMX tools), besides the secret key; empty = none. */
+    public String operatorKey() {
+        String v = raw("gateway.operator-key");
+        if (!v.isEmpty() && !UUID_V4.matcher(v).matches()) {
+            throw bad("gateway.operator-key", "is not a UUID v4", "generate one with `uuidgen`, or leave it empty (the secret key then opens Jolokia)");
         }
         return v;
     }

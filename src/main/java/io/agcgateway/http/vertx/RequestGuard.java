@@ -57,6 +57,9 @@ public final class RequestGuard implements Handler<RoutingContext> {
     private final List<Keyed> keyed;
     private final List<Keyed> served;
     private final ApiKeyAuth apiKey;
+    /** Opens the Jolokia path besides the secret key (null: only the secret key). */
+    private volatile ApiKeyAuth operatorKey;
+    private volatile String jolokiaPath = "/observe/jolokia";
     private final java.util.concurrent.atomic.AtomicLong malformed = new java.util.concurrent.atomic.AtomicLong();
 
     /** A route that checks the secret key first: its path and the methods it serves (empty: all). */
@@ -144,6 +147,19 @@ public final class RequestGuard implements Handler<RoutingContext> {
             refuse(ctx, 400, "invalid_request", "The request URI has a malformed %-escape (a '%' must be followed by two hex digits).");
             return;
         }
+        String path = ctx.normalizedPath();
+        if (apiKey != null && path != null && path.startsWith(jolokiaPath)) {
+            // JMX over HTTP: the secret key or the operator's read-only key; jolokia-access.xml refuses exec and write
+            String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
+            try {
+                apiKey.check(auth);
+            } catch (GatewayException e) {
+                if (operatorKey == null || !operatorKey.matches(bearer(auth))) {
+                    refuse(ctx, e.status(), e.code(), e.getMessage());
+                    return;
+                }
+            }
+        }
         String te = req.getHeader(HttpHeaders.TRANSFER_ENCODING);
         if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
             refuse(ctx, 501, "not_implemented", "Transfer-Encoding " + printable(te) + " is not supported; send chunked or a Content-Length.");
@@ -189,6 +205,21 @@ public final class RequestGuard implements Handler<RoutingContext> {
     /** The longest request line Vert.x's decoder should accept so that this guard, not the decoder, refuses long targets. */
     public static int decoderLineLimit(int maxUriLength) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(65_536L, 2L * maxUriLength));
+    }
+
+    /** The operator's read-only key for Jolokia (gateway.operator-key), and where camel.management serves Jolokia. */
+    public RequestGuard jolokia(String operatorKeyValue, String path) {
+        this.operatorKey = operatorKeyValue == null || operatorKeyValue.isEmpty() ? null : new ApiKeyAuth(operatorKeyValue);
+        this.jolokiaPath = path;
+        return this;
+    }
+
+    private static String bearer(String header) {
+        if (header == null) {
+            return null;
+        }
+        String h = header.strip();
+        return h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).strip() : null;
     }
 
     /** Requests refused for a malformed %-escape (answered 400, not logged). */
