@@ -76,6 +76,19 @@ try {
   } catch (e) {
     if (e.response?.status !== 404) throw e;
   }
+  // Nango's codes for a connection that is not there (issue 15 item 9)
+  try {
+    await nango.deleteConnection('agc-sandbox', conn);
+    throw new Error('second delete succeeded');
+  } catch (e) {
+    if (e.response?.status !== 400 || e.response.data.error.code !== 'unknown_connection') throw e;
+  }
+  try {
+    await nango.setMetadata('agc-sandbox', conn, { a: 1 });
+    throw new Error('metadata on a deleted connection succeeded');
+  } catch (e) {
+    if (e.response?.status !== 404 || e.response.data.error.code !== 'unknown_connection') throw e;
+  }
   ok(step);
 } catch (e) {
   console.log('fail ' + step + ' ' + (e.response ? e.response.status + ' ' + JSON.stringify(e.response.data) : e.message));

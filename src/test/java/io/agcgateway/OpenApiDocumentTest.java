@@ -70,7 +70,7 @@ class OpenApiDocumentTest {
         conforms("/integrations/{uniqueKey}", "patch", 200, http.patch("/integrations/oa", "{\"display_name\":\"OA\"}"));
         conforms("/integrations/{uniqueKey}", "get", 404, http.get("/integrations/missing"));
         conforms("/integrations", "post", 400, http.post("/integrations", "{\"unique_key\":\"oa-2\",\"provider\":\"no-such-provider\"}"));
-        conforms("/integrations", "post", 409, http.post("/integrations", "{\"unique_key\":\"oa\",\"provider\":\"atlassian\"}"));
+        conforms("/integrations", "post", 400, http.post("/integrations", "{\"unique_key\":\"oa\",\"provider\":\"atlassian\"}"));
         conforms("/integrations/{uniqueKey}", "delete", 200, http.delete("/integrations/oa"));
         conforms("/integrations", "get", 401, http.send("GET", "/integrations", null, "Authorization", null));
         conforms("/providers", "get", 200, http.get("/providers"));

@@ -98,7 +98,7 @@ public final class ConnectionsApi {
         boolean force = bool(q, "force_refresh");
         boolean withRefreshToken = bool(q, "refresh_token");
         bool(q, "refresh_github_app_jwt_token");
-        Connection c = existing(q.get("provider_config_key"), id(ex));
+        Connection c = existing(q.get("provider_config_key"), id(ex), null);
         store.markFetched(c.id(), clock.millis());
         try {
             c = refresher.ensureFresh(c, force);
@@ -124,7 +124,8 @@ public final class ConnectionsApi {
 
     public void delete(Exchange ex) {
         Map<String, String> q = query(ex, Set.of("provider_config_key"), false);
-        Connection c = existing(q.get("provider_config_key"), id(ex));
+        // Nango's deleteConnection answers an unknown connection 400 unknown_connection (GET answers 404 not_found)
+        Connection c = existing(q.get("provider_config_key"), id(ex), new GatewayException(400, "unknown_connection", UNKNOWN_CONNECTION));
         long now = clock.millis();
         store.delete(c, now);
         log.submit(Operation.success("auth", "connection_delete", c.integrationKey(), c.connectionId(), "Connection deleted", now, now, null));
@@ -151,7 +152,8 @@ public final class ConnectionsApi {
         }
         List<Connection> found = new ArrayList<>();
         for (String id : connectionIds) {
-            found.add(existing(key, id));
+            // Nango: metadata on an unknown connection is 404 unknown_connection
+            found.add(existing(key, id, GatewayException.notFound("unknown_connection", UNKNOWN_CONNECTION)));
         }
         long now = clock.millis();
         for (Connection c : found) {
@@ -175,7 +177,7 @@ public final class ConnectionsApi {
     /** PATCH /connections/{id}?provider_config_key= (patchConnection): end_user, tags, webhook_url_override. */
     public void patch(Exchange ex) {
         Map<String, String> q = query(ex, Set.of("provider_config_key"), false);
-        Connection c = existing(q.get("provider_config_key"), id(ex));
+        Connection c = existing(q.get("provider_config_key"), id(ex), null);
         ObjectNode body = bodies.object(ex, Set.of("end_user", "tags", "webhook_url_override"));
         String endUser = object(body, "end_user");
         object(body, "tags");
@@ -197,7 +199,11 @@ public final class ConnectionsApi {
 
     // ---- helpers ----
 
-    private Connection existing(String key, String connectionId) {
+    private static final String UNKNOWN_CONNECTION =
+            "No connection matching the provided params of 'connection_id' and 'provider_config_key'.";
+
+    /** @param missing what an unknown connection answers (null: Nango's GET answer, 404 not_found) */
+    private Connection existing(String key, String connectionId, GatewayException missing) {
         if (key == null || key.isBlank()) {
             throw new GatewayException(400, "invalid_query_params", "provider_config_key is required.");
         }
@@ -206,7 +212,7 @@ public final class ConnectionsApi {
         }
         Connection c = store.find(key, connectionId);
         if (c == null) {
-            throw GatewayException.notFound("not_found", "Failed to find connection");
+            throw missing != null ? missing : GatewayException.notFound("not_found", "Failed to find connection");
         }
         return c;
     }

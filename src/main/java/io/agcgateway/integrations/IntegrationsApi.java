@@ -76,7 +76,7 @@ public final class IntegrationsApi {
         Integration created = new Integration(0, key, provider.name(), displayName == null ? provider.displayName() : displayName,
                 creds.clientId, creds.clientSecretEnc, creds.scopes, creds.webhookSecretEnc, forwardWebhooks(body, true), now, now);
         if (!store.insert(created)) {
-            throw new GatewayException(409, "duplicate_key", "An integration with unique_key '" + key + "' already exists.");
+            throw GatewayException.invalidBody("unique_key", "An integration with unique_key '" + key + "' already exists.");
         }
         reply(ex, 200, Map.of("data", view(store.find(key), false)));
     }
@@ -96,7 +96,7 @@ public final class IntegrationsApi {
                 creds.clientId, creds.clientSecretEnc, creds.scopes, creds.webhookSecretEnc,
                 forwardWebhooks(body, old.forwardWebhooks()), old.createdAt(), clock.millis());
         if (!store.update(updated)) {
-            throw new GatewayException(409, "duplicate_key", "An integration with unique_key '" + key + "' already exists.");
+            throw GatewayException.invalidBody("unique_key", "An integration with unique_key '" + key + "' already exists.");
         }
         reply(ex, 200, Map.of("data", view(store.findById(old.id()), false)));
     }
@@ -174,7 +174,7 @@ public final class IntegrationsApi {
     private Provider provider(String name) {
         Provider p = catalog.get(name);
         if (p == null) {
-            throw new GatewayException(400, "unknown_provider", "Provider '" + name + "' is not in the catalog; GET /providers lists them.");
+            throw GatewayException.invalidBody("provider", "Provider '" + name + "' is not in the catalog; GET /providers lists them.");
         }
         return p;
     }

@@ -99,11 +99,13 @@ abstract class IntegrationsApiContract {
     }
 
     @Test
-    void duplicateUniqueKey_is409_andKeepsTheFirst() {
+    void duplicateUniqueKey_is400InvalidBody_andKeepsTheFirst() {
         http.post("/integrations", CREATE);
         Http.Res dup = http.post("/integrations", CREATE.replace("client-123", "other-client"));
-        assertThat(dup.status()).isEqualTo(409);
-        assertThat(dup.json().at("/error/code").asText()).isEqualTo("duplicate_key");
+        // Nango: 400 invalid_body (issue 15 item 9); the message names the key
+        assertThat(dup.status()).isEqualTo(400);
+        assertThat(dup.json().at("/error/code").asText()).isEqualTo("invalid_body");
+        assertThat(dup.json().at("/error/message").asText()).contains("already exists");
         assertThat(http.get("/integrations/agc-jira?include=credentials").json().at("/data/credentials/client_id").asText()).isEqualTo("client-123");
     }
 
@@ -112,7 +114,8 @@ abstract class IntegrationsApiContract {
         int before = integrationRows();
         Http.Res r = http.post("/integrations", CREATE.replace("atlassian-government-cloud", "gitlab"));
         assertThat(r.status()).isEqualTo(400);
-        assertThat(r.json().at("/error/code").asText()).isEqualTo("unknown_provider");
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("invalid_body");
+        assertThat(r.json().at("/error/message").asText()).contains("not in the catalog");
         assertThat(integrationRows()).isEqualTo(before);
     }
 

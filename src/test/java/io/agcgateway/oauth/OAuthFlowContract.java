@@ -492,6 +492,6 @@ abstract class OAuthFlowContract {
         Http.Res del = flow.http.delete("/connections/" + id + "?provider_config_key=agc-sandbox");
         assertThat(del.status()).isEqualTo(200);
         assertThat(del.json().path("success").asBoolean()).isTrue();
-        assertThat(flow.http.delete("/connections/" + id + "?provider_config_key=agc-sandbox").status()).isEqualTo(404);
+        assertThat(flow.http.delete("/connections/" + id + "?provider_config_key=agc-sandbox").status()).isEqualTo(400); // Nango: unknown_connection
     }
 }
