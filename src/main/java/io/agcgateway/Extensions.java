@@ -20,5 +20,8 @@ final class Extensions {
         io.agcgateway.oauth.OAuthModule.install(main, settings, ds, keys, catalog, clock);
         io.agcgateway.proxy.ProxyModule.install(main, settings, catalog, clock);
         io.agcgateway.refresh.SweepModule.install(main, settings, ds, clock);
+        main.bind("purge", new io.agcgateway.retention.Purge(new io.agcgateway.retention.RetentionStore(ds),
+                main.lookup("gatewayMetrics", io.agcgateway.metrics.GatewayMetrics.class), clock, settings.retention(),
+                settings.purgeGrace(), settings.integer("gateway.purge.batch-size", 100, 1_000_000)));
     }
 }

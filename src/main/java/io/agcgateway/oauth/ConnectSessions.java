@@ -241,9 +241,31 @@ public final class ConnectSessions {
         return r.isEmpty() ? null : r.get(0);
     }
 
-    /** Single use per connection: set once a connection was stored from it. */
-    public void markUsed(long id, long now) {
-        jdbc.update("UPDATE connect_sessions SET used_at = ? WHERE id = ? AND used_at IS NULL", now, id);
+    /**
+     * Counts one authorize start, atomically across nodes.
+     * @return false when the session already had {@code max} starts (nothing counted)
+     */
+    public boolean countStart(long id, int max) {
+        return jdbc.update("UPDATE connect_sessions SET starts = starts + 1 WHERE id = ? AND starts < ?", id, max) == 1;
+    }
+
+    /** What {@link #claim} found. */
+    public enum Claim { CLAIMED, ALREADY_USED, GONE }
+
+    /**
+     * One connection per session, even when it was opened in two tabs: the callback that sets used_at first owns it.
+     * GONE: the row was deleted (the Connect UI closed it, or it was purged); there is nothing left to mark.
+     */
+    public Claim claim(long id, long now) {
+        if (jdbc.update("UPDATE connect_sessions SET used_at = ? WHERE id = ? AND used_at IS NULL", now, id) == 1) {
+            return Claim.CLAIMED;
+        }
+        return findById(id) == null ? Claim.GONE : Claim.ALREADY_USED;
+    }
+
+    /** Undoes {@link #claim} when the connection could not be stored, so the user can try again with the same link. */
+    public void release(long id, long claimedAt) {
+        jdbc.update("UPDATE connect_sessions SET used_at = NULL WHERE id = ? AND used_at = ?", id, claimedAt);
     }
 
     // ---- internals ----

@@ -44,7 +44,7 @@ public final class OAuthModule {
         main.bind("connectSessionAuth", new ConnectSessionAuth(main.lookup("apiKeyAuth", ApiKeyAuth.class), sessions));
         main.bind("connectUi", new ConnectUi(sessions, settings.connectUiFrameAncestors(), settings.websocketsPath()));
         main.bind("oauthConnect", new OAuthConnect(ds, sessions, integrations, catalog, keys.cipher, log, publisher, clock,
-                settings.duration("gateway.oauth.state-ttl"), publicUrl));
+                settings.duration("gateway.oauth.state-ttl"), publicUrl, settings.integer("gateway.connect.max-starts-per-session", 1, 10_000)));
         main.bind("oauthCallback", new OAuthCallback(ds, integrations, connections, sessions, catalog, keys.cipher, tokens, log,
                 () -> events, publisher, clock));
         main.bind("accessibleResources", new AccessibleResources(settings.duration("gateway.proxy.connect-timeout"),
