@@ -149,8 +149,10 @@ public final class ConnectSessions {
         String token = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).strip() : "";
         Session s = usable(token);
         if ("DELETE".equals(ex.getMessage().getHeader(Exchange.HTTP_METHOD, String.class))) {
-            // the Connect UI ends its session when the user closes it (Nango: controllers/connect/deleteSession.ts)
-            jdbc.update("DELETE FROM connect_sessions WHERE id = ?", s.id());
+            // the Connect UI ends its session when the user closes it (Nango: controllers/connect/deleteSession.ts).
+            // Expired rather than deleted: a flow still in another tab must find it used (one connection per session)
+            // and still gets its end user and tags; the purge route deletes it after gateway.purge.grace.
+            jdbc.update("UPDATE connect_sessions SET expires_at = ? WHERE id = ?", clock.millis(), s.id());
             reply(ex, 204, null);
             return;
         }

@@ -165,6 +165,33 @@ abstract class ConnectSessionLimitsContract {
     }
 
     @Test
+    void twoTabs_whoseSessionTheConnectUiClosedMidFlow_storeOneConnection() {
+        String u = user();
+        String token = flow.session(u);
+        String first = flow.approve(flow.connect("agc-sandbox", token, null).header("Location"), null);
+        String second = flow.approve(flow.connect("agc-sandbox", token, null).header("Location"), null);
+        assertThat(flow.browser.delete("/connect/session", "Authorization", "Bearer " + token).status()).isEqualTo(204);
+        assertThat(flow.abs(first).status()).isEqualTo(200);
+
+        Http.Res page = flow.abs(second);
+
+        assertThat(page.status()).isEqualTo(400);
+        assertThat(page.body()).contains("connect_session_used");
+        assertThat(connectionsOf(u)).isEqualTo(1);
+    }
+
+    @Test
+    void flowInProgress_whenTheConnectUiClosesItsSession_keepsTheSessionsEndUser() {
+        String u = user();
+        String token = flow.session(u);
+        String callback = flow.approve(flow.connect("agc-sandbox", token, null).header("Location"), null);
+        assertThat(flow.browser.delete("/connect/session", "Authorization", "Bearer " + token).status()).isEqualTo(204);
+
+        assertThat(flow.abs(callback).status()).isEqualTo(200);
+        assertThat(flow.onlyConnection(u).path("end_user").path("id").asText()).isEqualTo(u);
+    }
+
+    @Test
     void reconnectSessionInTwoTabs_reauthorisesOnce() {
         String u = user();
         flow.run("agc-sandbox", flow.session(u), null);
