@@ -24,6 +24,8 @@ import io.agcgateway.logs.OperationLog;
 import io.agcgateway.metrics.GatewayMetrics;
 import io.agcgateway.oauth.AccessibleResources;
 import io.agcgateway.oauth.ConnectSessionAuth;
+import io.agcgateway.retention.Purge;
+import io.agcgateway.retention.RetentionStore;
 import io.agcgateway.oauth.ConnectSessions;
 import io.agcgateway.oauth.ConnectUi;
 import io.agcgateway.oauth.OAuthCallback;
@@ -230,6 +232,9 @@ final class GatewayBeans {
         bind("refreshConnection", new RefreshConnection(connections, refresh));
         bind("sweepPool", SweepScheduler.sweepPool(settings.integer("gateway.refresh.sweep-parallelism", 1, 256)));
         bind("quartz", SweepScheduler.quartz(settings, ds));
+        // routes/purge: retention of operations, OAuth state and connect sessions (same Quartz, one node of a cluster)
+        bind("purge", new Purge(new RetentionStore(ds), metrics, clock, settings.retention(), settings.purgeGrace(),
+                settings.integer("gateway.purge.batch-size", 100, 1_000_000)));
     }
 
     /** Nango's integrations and connections API. */
@@ -248,7 +253,8 @@ final class GatewayBeans {
         bind("connectSessionAuth", new ConnectSessionAuth(apiKeyAuth, sessions));
         bind("connectUi", new ConnectUi(sessions, settings.connectUiFrameAncestors(), settings.websocketsPath()));
         bind("oauthConnect", new OAuthConnect(ds, sessions, integrations, catalog, cipher, operationLog, publisher, clock,
-                settings.duration("gateway.oauth.state-ttl"), publicUrl));
+                settings.duration("gateway.oauth.state-ttl"), publicUrl,
+                settings.integer("gateway.connect.max-starts-per-session", 1, 10_000)));
         bind("oauthCallback", new OAuthCallback(ds, integrations, connections, sessions, catalog, cipher, tokens, operationLog,
                 events, publisher, clock));
         bind("accessibleResources", new AccessibleResources(settings.duration("gateway.proxy.connect-timeout"),

@@ -127,6 +127,11 @@ public final class GatewaySettings {
         connectUiFrameAncestors();
         duration("gateway.websockets.ping-interval");
         duration("gateway.websockets.max-lifetime");
+        integer("gateway.connect.max-starts-per-session", 1, 10_000);
+        retention();
+        purgeCron();
+        purgeGrace();
+        integer("gateway.purge.batch-size", 100, 1_000_000);
         if (cluster() && !isPostgres()) {
             throw bad("gateway.cluster", "true needs PostgreSQL", "set GATEWAY_DB_URL=jdbc:postgresql://... or GATEWAY_CLUSTER=false");
         }
@@ -201,6 +206,37 @@ public final class GatewaySettings {
             throw bad("gateway.operator-key", "is not a UUID v4", "generate one with `uuidgen`, or leave it empty (the secret key then opens Jolokia)");
         }
         return v;
+    }
+
+    /** How long operation rows are kept (Nango keeps its logs 15 days); at least an hour, so a typo cannot empty the log. */
+    public Duration retention() {
+        Duration d = duration("gateway.logs.retention");
+        if (d.compareTo(Duration.ofHours(1)) < 0) {
+            throw bad("gateway.logs.retention", raw("gateway.logs.retention") + " is under an hour", "e.g. 15d (Nango's default) or 90d");
+        }
+        return d;
+    }
+
+    /** Quartz cron of the purge route (routes/purge.camel.yaml). */
+    public String purgeCron() {
+        String v = raw("gateway.purge.cron");
+        if (!org.quartz.CronExpression.isValidExpression(v)) {
+            throw bad("gateway.purge.cron", "'" + v + "' is not a Quartz cron expression", "e.g. '0 17 * * * ?' for hourly at :17");
+        }
+        return v;
+    }
+
+    /**
+     * How long past expiry (or use) OAuth state and connect sessions are kept. At least the OAuth state lifetime: a
+     * flow started just before its session expired or was used may still reach the callback that long afterwards.
+     */
+    public Duration purgeGrace() {
+        Duration d = duration("gateway.purge.grace");
+        if (d.compareTo(duration("gateway.oauth.state-ttl")) < 0) {
+            throw bad("gateway.purge.grace", raw("gateway.purge.grace") + " is shorter than gateway.oauth.state-ttl",
+                    "keep it at least " + raw("gateway.oauth.state-ttl") + ", e.g. 1d, so no flow in progress loses its rows");
+        }
+        return d;
     }
 
     public String secretKey() {

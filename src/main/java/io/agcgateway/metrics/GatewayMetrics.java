@@ -102,6 +102,12 @@ public final class GatewayMetrics {
         Timer.builder("gateway_sweep_duration").description("duration of one refresh sweep").register(registry()).record(d);
     }
 
+    /** Rows deleted by the purge route (routes/purge.camel.yaml), by table. */
+    public void purged(String table, long n) {
+        Counter.builder("gateway_purged_rows").description("rows deleted by the retention purge, by table")
+                .tag("table", table).register(registry()).increment(n);
+    }
+
     public void webhook(String outcome) {
         Counter.builder("gateway_webhooks").description("auth webhook deliveries by outcome").tag("outcome", outcome)
                 .register(registry()).increment();

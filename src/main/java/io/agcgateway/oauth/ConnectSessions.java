@@ -149,8 +149,10 @@ public final class ConnectSessions {
         String token = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).strip() : "";
         Session s = usable(token);
         if ("DELETE".equals(ex.getMessage().getHeader(Exchange.HTTP_METHOD, String.class))) {
-            // the Connect UI ends its session when the user closes it (Nango: controllers/connect/deleteSession.ts)
-            jdbc.update("DELETE FROM connect_sessions WHERE id = ?", s.id());
+            // the Connect UI ends its session when the user closes it (Nango: controllers/connect/deleteSession.ts).
+            // Expired rather than deleted: a flow still in another tab must find it used (one connection per session)
+            // and still gets its end user and tags; the purge route deletes it after gateway.purge.grace.
+            jdbc.update("UPDATE connect_sessions SET expires_at = ? WHERE id = ?", clock.millis(), s.id());
             reply(ex, 204, null);
             return;
         }
@@ -241,9 +243,31 @@ public final class ConnectSessions {
         return r.isEmpty() ? null : r.get(0);
     }
 
-    /** Single use per connection: set once a connection was stored from it. */
-    public void markUsed(long id, long now) {
-        jdbc.update("UPDATE connect_sessions SET used_at = ? WHERE id = ? AND used_at IS NULL", now, id);
+    /**
+     * Counts one authorize start, atomically across nodes.
+     * @return false when the session already had {@code max} starts (nothing counted)
+     */
+    public boolean countStart(long id, int max) {
+        return jdbc.update("UPDATE connect_sessions SET starts = starts + 1 WHERE id = ? AND starts < ?", id, max) == 1;
+    }
+
+    /** What {@link #claim} found. */
+    public enum Claim { CLAIMED, ALREADY_USED, GONE }
+
+    /**
+     * One connection per session, even when it was opened in two tabs: the callback that sets used_at first owns it.
+     * GONE: the row was deleted (the Connect UI closed it, or it was purged); there is nothing left to mark.
+     */
+    public Claim claim(long id, long now) {
+        if (jdbc.update("UPDATE connect_sessions SET used_at = ? WHERE id = ? AND used_at IS NULL", now, id) == 1) {
+            return Claim.CLAIMED;
+        }
+        return findById(id) == null ? Claim.GONE : Claim.ALREADY_USED;
+    }
+
+    /** Undoes {@link #claim} when the connection could not be stored, so the user can try again with the same link. */
+    public void release(long id, long claimedAt) {
+        jdbc.update("UPDATE connect_sessions SET used_at = NULL WHERE id = ? AND used_at = ?", id, claimedAt);
     }
 
     // ---- internals ----

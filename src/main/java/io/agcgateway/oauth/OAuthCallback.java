@@ -161,13 +161,18 @@ public final class OAuthCallback {
         }
         long expiresIn = flow.token.expiresIn() != null ? flow.token.expiresIn() : flow.provider.tokenExpiresInDefault();
         ConnectSessions.Session session = flow.connectSessionId == null ? null : sessions.findById(flow.connectSessionId);
-        flow.created = connections.upsertAuthorized(flow.integration.id(), flow.connectionId,
-                cipher.encrypt(flow.accessToken, "access_token"), cipher.encrypt(flow.token.refreshToken(), "refresh_token"),
-                cipher.encrypt(Json.write(flow.token.raw()), "raw"), now + expiresIn * 1000, Json.write(config),
-                session == null ? null : endUserWithOrganization(session), session == null ? null : session.tags(),
-                session == null ? null : session.webhookUrlOverride(), errors, now);
-        if (session != null) {
-            sessions.markUsed(session.id(), now);
+        boolean claimed = session != null && claimSession(session.id(), now);
+        try {
+            flow.created = connections.upsertAuthorized(flow.integration.id(), flow.connectionId,
+                    cipher.encrypt(flow.accessToken, "access_token"), cipher.encrypt(flow.token.refreshToken(), "refresh_token"),
+                    cipher.encrypt(Json.write(flow.token.raw()), "raw"), now + expiresIn * 1000, Json.write(config),
+                    session == null ? null : endUserWithOrganization(session), session == null ? null : session.tags(),
+                    session == null ? null : session.webhookUrlOverride(), errors, now);
+        } catch (RuntimeException e) {
+            if (claimed) {
+                sessions.release(session.id(), now);
+            }
+            throw e;
         }
         flow.stored = connections.find(flow.integration.uniqueKey(), flow.connectionId);
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -182,6 +187,20 @@ public final class OAuthCallback {
                         "No cloudId: accessible-resources gave no usable site; the connection is kept", "cloud_id_not_found", now, now, meta));
         log.submit(Operation.success("auth", "oauth_callback", flow.integration.uniqueKey(), flow.connectionId,
                 "Connection " + (flow.created ? "created" : "re-authorised"), flow.started, clock.millis(), meta));
+    }
+
+    /**
+     * A connect session creates one connection (a reconnect session re-authorises its connection once): the same link
+     * opened in two tabs runs two flows, and only the first callback to mark the session used stores its connection.
+     * @return true when this callback marked it (false: the row is gone, nothing to mark)
+     */
+    private boolean claimSession(long sessionId, long now) {
+        ConnectSessions.Claim claim = sessions.claim(sessionId, now);
+        if (claim == ConnectSessions.Claim.ALREADY_USED) {
+            throw new OAuthFailure(400, "connect_session_used", "This connect link was already used to create a connection "
+                    + "(was it opened twice?). Nothing was changed; ask the application that sent you here for a new link.", null);
+        }
+        return claim == ConnectSessions.Claim.CLAIMED;
     }
 
     private static String endUserWithOrganization(ConnectSessions.Session s) {

@@ -50,9 +50,12 @@ public final class OAuthConnect {
     private final Duration stateTtl;
     private final String redirectUri;
     private final Publisher publisher;
+    private final int maxStartsPerSession;
 
+    /** @param maxStartsPerSession authorize starts one connect session may make (gateway.connect.max-starts-per-session) */
     public OAuthConnect(DataSource ds, ConnectSessions sessions, IntegrationStore integrations, ProviderCatalog catalog,
-                        TokenCipher cipher, OperationLog log, Publisher publisher, Clock clock, Duration stateTtl, String publicUrl) {
+                        TokenCipher cipher, OperationLog log, Publisher publisher, Clock clock, Duration stateTtl, String publicUrl,
+                        int maxStartsPerSession) {
         this.jdbc = new JdbcTemplate(ds);
         this.sessions = sessions;
         this.integrations = integrations;
@@ -63,6 +66,7 @@ public final class OAuthConnect {
         this.stateTtl = stateTtl;
         this.redirectUri = publicUrl + "/oauth/callback";
         this.publisher = publisher;
+        this.maxStartsPerSession = maxStartsPerSession;
     }
 
     public void authorize(Exchange ex) {
@@ -130,6 +134,11 @@ public final class OAuthConnect {
             throw new GatewayException(401, "deprecated_authentication", "Public key authentication is not supported; use a connect session token.");
         }
         ConnectSessions.Session session = sessions.usable(token);
+        // counted before anything else: one leaked link must not start thousands of flows (state rows, operations)
+        if (!sessions.countStart(session.id(), maxStartsPerSession)) {
+            throw new OAuthFailure(429, "too_many_starts", "This connect link has already started " + maxStartsPerSession
+                    + " authorisations, the most one link may. Ask the application that sent you here for a new link.", null);
+        }
         List<String> allowed = session.allowed();
         if (allowed != null && !allowed.contains(key)) {
             throw new GatewayException(400, "integration_not_allowed", "Integration '" + key + "' is not allowed by this connect session.");

@@ -46,6 +46,34 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void retentionDefaults_areNangosFifteenDays_aDayOfGrace_andTwentyStartsPerSession() {
+        GatewaySettings s = load(Map.of());
+        assertThat(s.retention()).isEqualTo(Duration.ofDays(15));
+        assertThat(s.purgeGrace()).isEqualTo(Duration.ofDays(1));
+        assertThat(s.purgeCron()).isEqualTo("0 17 * * * ?");
+        assertThat(s.integer("gateway.purge.batch-size", 100, 1_000_000)).isEqualTo(10_000);
+        assertThat(s.integer("gateway.connect.max-starts-per-session", 1, 10_000)).isEqualTo(20);
+    }
+
+    @Test
+    void purgeGrace_shorterThanTheOAuthStateLifetime_fails() {
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_PURGE_GRACE", "5m")))
+                .isInstanceOf(StartupException.class).hasMessageContaining("GATEWAY_PURGE_GRACE").hasMessageContaining("state-ttl");
+    }
+
+    @Test
+    void retentionUnderAnHour_badPurgeCron_andZeroStarts_fail() {
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_LOGS_RETENTION", "10m")))
+                .isInstanceOf(StartupException.class).hasMessageContaining("GATEWAY_LOGS_RETENTION");
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_PURGE_CRON", "hourly")))
+                .isInstanceOf(StartupException.class).hasMessageContaining("GATEWAY_PURGE_CRON");
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_CONNECT_MAX_STARTS_PER_SESSION", "0")))
+                .isInstanceOf(StartupException.class).hasMessageContaining("GATEWAY_CONNECT_MAX_STARTS_PER_SESSION");
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_PURGE_BATCH_SIZE", "10")))
+                .isInstanceOf(StartupException.class).hasMessageContaining("GATEWAY_PURGE_BATCH_SIZE");
+    }
+
+    @Test
     void malformedPort_failsNamingSettingAndEnvVar() {
         assertThatThrownBy(() -> load(Map.of("GATEWAY_PORT", "30o3")))
                 .isInstanceOf(StartupException.class)

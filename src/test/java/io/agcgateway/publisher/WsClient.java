@@ -15,13 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A socket as the SDK opens it: new URL(websocketsPath, host) with http → ws. */
-final class WsClient implements WebSocket.Listener {
+public final class WsClient implements WebSocket.Listener {
     final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     final AtomicInteger pings = new AtomicInteger();
     volatile int closeCode = -1;
     private final StringBuilder partial = new StringBuilder();
 
-    static WsClient open(String base, String path) throws Exception {
+    public static WsClient open(String base, String path) throws Exception {
         WsClient c = new WsClient();
         HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create(base.replace("http://", "ws://") + path), c).get(10, TimeUnit.SECONDS);
@@ -52,19 +52,19 @@ final class WsClient implements WebSocket.Listener {
         return null;
     }
 
-    JsonNode next() throws InterruptedException {
+    public JsonNode next() throws InterruptedException {
         String m = messages.poll(10, TimeUnit.SECONDS);
         assertThat(m).as("a message within 10 s").isNotNull();
         return Json.read(m);
     }
 
-    String ack() throws InterruptedException {
+    public String ack() throws InterruptedException {
         JsonNode ack = next();
         assertThat(ack.path("message_type").asText()).isEqualTo("connection_ack");
         return ack.path("ws_client_id").asText();
     }
 
-    void awaitClose() throws InterruptedException {
+    public void awaitClose() throws InterruptedException {
         for (int i = 0; i < 100 && closeCode < 0; i++) {
             Thread.sleep(100);
         }
