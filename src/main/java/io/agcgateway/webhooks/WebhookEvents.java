@@ -41,7 +41,7 @@ public final class WebhookEvents implements AuthEvents {
     public void authorized(Connection c, boolean created) {
         Map<String, Object> b = base(c.connectionId(), c.integrationKey(), c.provider(), created ? "creation" : "override", true);
         endUser(b, c);
-        enqueue(c.webhookUrlOverride(), b, "webhook:connection_create", c.integrationKey(), c.connectionId());
+        enqueue(c.webhookUrlOverride(), b, "connection_create", c.integrationKey(), c.connectionId());
     }
 
     @Override
@@ -49,7 +49,7 @@ public final class WebhookEvents implements AuthEvents {
                                     Failure failure) {
         Map<String, Object> b = base(connectionId, integrationKey, provider, "creation", false);
         b.put("error", error(failure.type(), failure.description()));
-        enqueue(webhookUrlOverride, b, "webhook:connection_create", integrationKey, connectionId);
+        enqueue(webhookUrlOverride, b, "connection_create", integrationKey, connectionId);
     }
 
     @Override
@@ -57,14 +57,14 @@ public final class WebhookEvents implements AuthEvents {
         Map<String, Object> b = base(c.connectionId(), c.integrationKey(), c.provider(), "refresh", false);
         b.put("error", error(errorType, description));
         endUser(b, c);
-        enqueue(c.webhookUrlOverride(), b, "webhook:connection_refresh", c.integrationKey(), c.connectionId());
+        enqueue(c.webhookUrlOverride(), b, "connection_refresh", c.integrationKey(), c.connectionId());
     }
 
     @Override
     public void refreshRecovered(Connection c) {
         Map<String, Object> b = base(c.connectionId(), c.integrationKey(), c.provider(), "refresh", true);
         endUser(b, c);
-        enqueue(c.webhookUrlOverride(), b, "webhook:connection_refresh", c.integrationKey(), c.connectionId());
+        enqueue(c.webhookUrlOverride(), b, "connection_refresh", c.integrationKey(), c.connectionId());
     }
 
     static Map<String, Object> base(String connectionId, String key, String provider, String operation, boolean success) {

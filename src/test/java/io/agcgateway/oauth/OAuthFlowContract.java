@@ -400,7 +400,10 @@ abstract class OAuthFlowContract {
         assertThat(flow.run("agc-sandbox", re.json().path("data").path("token").asText(), "acme").status()).isEqualTo(200);
         assertThat(sink.awaitMatch(r -> r.body().contains(id) && r.body().contains("\"operation\":\"override\""))).isTrue();
         flow.onlyConnection(u);
-        assertThat(ops("webhook:connection_create", "success")).isNotEmpty();
+        // Nango's operation name is type:action = webhook:connection_create (it was logged as webhook:webhook:...)
+        List<Map<String, Object>> delivered = ops("connection_create", "success");
+        assertThat(delivered).isNotEmpty().allSatisfy(o -> assertThat(o.get("op_type")).isEqualTo("webhook"));
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM operations WHERE action LIKE 'webhook:%'", Integer.class)).isZero();
     }
 
     @Test
