@@ -21,6 +21,7 @@ import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.integrations.IntegrationsApi;
 import io.agcgateway.logs.LogsApi;
 import io.agcgateway.logs.OperationLog;
+import io.agcgateway.logs.Spool;
 import io.agcgateway.metrics.GatewayMetrics;
 import io.agcgateway.oauth.AccessibleResources;
 import io.agcgateway.oauth.ConnectSessionAuth;
@@ -125,7 +126,9 @@ final class GatewayBeans {
         bind("dataSource", ds);
         bind("databaseHealthCheck", new DatabaseHealthCheck(ds));
         metrics = bind("gatewayMetrics", new GatewayMetrics(camel));
-        operationLog = bind("operationLog", new OperationLog(ds, 10_000, settings.duration("gateway.logs.batch-linger"), metrics));
+        operationLog = bind("operationLog", new OperationLog(ds, 10_000, settings.duration("gateway.logs.batch-linger"),
+                new Spool(settings.dataDir().resolve("operations-spool.jsonl"), settings.integer("gateway.logs.spool-max-bytes", 0, Integer.MAX_VALUE)),
+                metrics));
         bind("logsApi", new LogsApi(ds));
         Publisher publisher = publisher(ds);
         WebhookEvents events = webhooks(keys.secretKey);

@@ -122,6 +122,7 @@ public final class GatewaySettings {
         integer("gateway.http.max-uri-length", 256, 1 << 20);
         integer("gateway.http.max-connections", 0, 10_000_000);
         duration("gateway.logs.batch-linger");
+        integer("gateway.logs.spool-max-bytes", 0, Integer.MAX_VALUE);
         duration("gateway.http.max-event-loop-block");
         websocketsPath();
         connectUiFrameAncestors();

@@ -44,10 +44,13 @@ public final class OperationLog implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
+    private final AtomicLong spooled = new AtomicLong();
     /** Submitted and not yet written or dropped: what {@link #flush} waits for (queued or in the writer's hands). */
     private final AtomicLong pending = new AtomicLong();
     private final Thread writer;
     private final long lingerNanos;
+    /** Rows the database could not take while it was unreachable: written after it comes back (null: dropped). */
+    private final Spool spool;
     private volatile boolean running = true;
 
     public OperationLog(DataSource ds, int capacity, GatewayMetrics metrics) {
@@ -55,7 +58,12 @@ public final class OperationLog implements AutoCloseable {
     }
 
     public OperationLog(DataSource ds, int capacity, Duration linger, GatewayMetrics metrics) {
+        this(ds, capacity, linger, null, metrics);
+    }
+
+    public OperationLog(DataSource ds, int capacity, Duration linger, Spool spool, GatewayMetrics metrics) {
         this.lingerNanos = linger.toNanos();
+        this.spool = spool;
         this.jdbc = new JdbcTemplate(ds);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -171,10 +179,11 @@ public final class OperationLog implements AutoCloseable {
         try {
             tx.executeWithoutResult(status -> jdbc.batchUpdate(INSERT, rows));
             written.addAndGet(rows.size());
+            replaySpool();
             return;
         } catch (RuntimeException e) {
             if (unavailable(e)) {
-                drop(rows.size(), "unavailable", e);
+                spoolOrDrop(rows, e);
                 return;
             }
         }
@@ -184,7 +193,7 @@ public final class OperationLog implements AutoCloseable {
                 written.incrementAndGet();
             } catch (RuntimeException e) {
                 if (unavailable(e)) {
-                    drop(rows.size() - i, "unavailable", e);
+                    spoolOrDrop(rows.subList(i, rows.size()), e);
                     return;
                 }
                 drop(1, "rejected", e);
@@ -208,6 +217,35 @@ public final class OperationLog implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The database is unreachable: keep the rows in the spool file (bounded) for later, drop only what does not fit. */
+    private void spoolOrDrop(List<Object[]> rows, Throwable cause) {
+        int kept = spool == null ? 0 : spool.append(rows);
+        if (kept > 0) {
+            spooled.addAndGet(kept);
+            metrics.logSpooled(kept);
+        }
+        if (kept < rows.size()) {
+            drop(rows.size() - kept, "unavailable", cause);
+        }
+    }
+
+    /** After a write went through: the database is back, so the spooled rows go in, in batches, oldest first. */
+    private void replaySpool() {
+        if (spool == null || !spool.hasRows()) {
+            return;
+        }
+        int n = spool.replay(batch -> tx.executeWithoutResult(status -> jdbc.batchUpdate(INSERT, batch)), BATCH);
+        written.addAndGet(n);
+        if (n > 0) {
+            LOG.info("operation log: {} operation(s) written from the spool after the database came back", n);
+        }
+    }
+
+    /** Operations kept in the spool file while the database was unreachable (later written). */
+    public long spooled() {
+        return spooled.get();
     }
 
     private void drop(int n, String reason, Throwable cause) {

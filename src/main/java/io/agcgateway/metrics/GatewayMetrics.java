@@ -68,6 +68,11 @@ public final class GatewayMetrics {
                 .register(registry()).increment();
     }
 
+    public void logSpooled(long n) {
+        Counter.builder("gateway_log_spooled").description("operations kept in the data dir's spool while the database was unreachable")
+                .register(registry()).increment(n);
+    }
+
     /** @param reason rejected (the database refused that row) or unavailable (it could not be reached) */
     public void logWriteDropped(String reason, long n) {
         Counter.builder("gateway_log_write_dropped").description("operations the database refused or could not take")

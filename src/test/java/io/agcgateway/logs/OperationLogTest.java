@@ -172,4 +172,54 @@ class OperationLogTest {
         assertThat(log.written()).isEqualTo(5);
         assertThat(connects.get()).as("one transaction for the five rows").isEqualTo(1);
     }
+
+    @Test
+    void rowsWrittenWhileTheDatabaseIsDown_areSpooled_andWrittenWhenItIsBack() throws Exception {
+        DataSource h2 = store(TestGateway.Store.H2);
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        DataSource flaky = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && down.get()) {
+                        throw new SQLTransientConnectionException("gateway-db - Connection is not available", "08001");
+                    }
+                    return method.invoke(h2, args);
+                });
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("spool").resolve("operations-spool.jsonl");
+        OperationLog log = new OperationLog(flaky, 1000, java.time.Duration.ZERO, new Spool(file, 1_000_000), new GatewayMetrics());
+        open.add(0, log);
+        List<Operation> outage = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            outage.add(op(i));
+        }
+        log.write(outage);
+        assertThat(log.spooled()).isEqualTo(30);
+        assertThat(log.dropped()).isZero();
+        assertThat(java.nio.file.Files.readAllLines(file)).hasSize(30);
+
+        down.set(false);
+        log.write(List.of(op(100)));
+        List<String> ids = new JdbcTemplate(h2).queryForList("SELECT connection_id FROM operations ORDER BY id", String.class);
+        assertThat(ids).hasSize(31).contains("conn-0", "conn-29", "conn-100").doesNotHaveDuplicates();
+        assertThat(log.written()).isEqualTo(31);
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void aFullSpool_dropsTheRest_andCountsThem() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("spool").resolve("operations-spool.jsonl");
+        DataSource down = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    throw new SQLTransientConnectionException("gateway-db - Connection is not available", "08001");
+                });
+        OperationLog log = new OperationLog(down, 1000, java.time.Duration.ZERO, new Spool(file, 2_000), new GatewayMetrics());
+        open.add(0, log);
+        List<Operation> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            batch.add(op(i));
+        }
+        log.write(batch);
+        assertThat(log.spooled()).isPositive().isLessThan(50);
+        assertThat(log.spooled() + log.dropped()).isEqualTo(50);
+        assertThat(java.nio.file.Files.size(file)).isLessThanOrEqualTo(2_000);
+    }
 }

@@ -99,8 +99,8 @@ class PostgresOutageTest {
             OperationLog ops = gw.bean("operationLog", OperationLog.class);
             ops.flush(10_000);
             System.out.printf("PG-OUTAGE proxy_statuses_while_down=%s io_errors=%d list_while_down=%d in %d ms (%s) session_while_down=%d"
-                            + " ops_written=%d ops_dropped=%d%n", seen, ioErrors.get(), list.status(), listMs, list.body(), session.status(),
-                    ops.written(), ops.dropped());
+                            + " ops_written=%d ops_dropped=%d ops_spooled=%d%n", seen, ioErrors.get(), list.status(), listMs, list.body(),
+                    session.status(), ops.written(), ops.dropped(), ops.spooled());
 
             assertThat(seen.values().stream().mapToLong(Long::longValue).sum()).as("traffic ran while the database was down").isGreaterThan(5);
             assertThat(seen).as("fresh tokens served from memory while the database is down").containsOnlyKeys(200);
@@ -122,6 +122,14 @@ class PostgresOutageTest {
                 assertThat(proxy(http, id).status()).isEqualTo(200);
                 assertThat(http.get("/connections/" + id + "?provider_config_key=agc-sandbox&force_refresh=true").status()).isEqualTo(200);
             }
+            // operation rows of the outage waited in the spool and were written once the database was back (issue 12 item 8)
+            ops.flush(10_000);
+            assertThat(ops.spooled()).as("rows kept while the database was down").isPositive();
+            assertThat(ops.dropped()).as("rows lost").isZero();
+            int proxyRows = new JdbcTemplate(gw.dataSource()).queryForObject("SELECT COUNT(*) FROM operations WHERE op_type = 'proxy'",
+                    Integer.class);
+            long proxied = seen.values().stream().mapToLong(Long::longValue).sum();
+            assertThat((long) proxyRows).as("every proxied call of the outage has its row").isGreaterThanOrEqualTo(proxied);
         } finally {
             pg.close();
         }
