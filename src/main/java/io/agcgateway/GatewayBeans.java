@@ -310,12 +310,15 @@ final class GatewayBeans {
         int instances = settings.integer("gateway.http.server-instances", 0, 64);
         int maxUri = settings.integer("gateway.http.max-uri-length", 256, 1 << 20);
         int maxConnections = settings.integer("gateway.http.max-connections", 0, 10_000_000);
+        int maxHeaderBytes = settings.integer("gateway.http.max-header-size", 1024, 1 << 20);
         EventLoopServers servers = EventLoopServers.takeOver(ctx, settings.host(), settings.port(),
                 instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
                 settings.duration("gateway.http.idle-timeout"), RequestGuard.decoderLineLimit(maxUri),
+                RequestGuard.decoderHeaderLimit(maxHeaderBytes),
                 maxConnections == 0 ? EventLoopServers.defaultMaxConnections() : maxConnections,
                 RequestGuard.of(ctx, settings.integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE),
                         settings.duration("gateway.api.body-timeout"), maxUri, apiKeyAuth)
+                        .headerLimits(maxHeaderBytes, settings.integer("gateway.http.max-header-count", 10, 10_000))
                         .jolokia(settings.operatorKey(), ctx.getPropertiesComponent().resolveProperty("camel.management.path")
                                 .orElse("/observe") + "/jolokia"));
         ctx.getRegistry().bind("eventLoopServers", servers);

@@ -121,6 +121,8 @@ public final class GatewaySettings {
         duration("gateway.http.idle-timeout");
         integer("gateway.http.max-uri-length", 256, 1 << 20);
         integer("gateway.http.max-connections", 0, 10_000_000);
+        integer("gateway.http.max-header-size", 1024, 1 << 20);
+        integer("gateway.http.max-header-count", 10, 10_000);
         duration("gateway.logs.batch-linger");
         integer("gateway.logs.spool-max-bytes", 0, Integer.MAX_VALUE);
         duration("gateway.http.max-event-loop-block");

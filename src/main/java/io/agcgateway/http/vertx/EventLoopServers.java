@@ -76,7 +76,7 @@ public final class EventLoopServers implements AutoCloseable {
     }
 
     public static EventLoopServers takeOver(CamelContext ctx, String host, int port, int instances, Duration idleTimeout,
-            int maxInitialLine, int maxConnections, RequestGuard guard) {
+            int maxInitialLine, int maxHeaderBytes, int maxConnections, RequestGuard guard) {
         VertxPlatformHttpRouter r = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         VertxPlatformHttpServer platform = r == null ? null : r.getServer();
         EventLoopServers s = new EventLoopServers(maxConnections);
@@ -103,7 +103,7 @@ public final class EventLoopServers implements AutoCloseable {
         // HTTP/2 belongs on the TLS listener in front.
         HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
                 .setIdleTimeout((int) Math.max(1, idleTimeout.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-                .setMaxInitialLineLength(maxInitialLine);
+                .setMaxInitialLineLength(maxInitialLine).setMaxHeaderSize(maxHeaderBytes);
         try {
             for (int i = 0; i < instances; i++) {
                 // created from this (non-Vert.x) thread, each server gets a new context on the next event loop

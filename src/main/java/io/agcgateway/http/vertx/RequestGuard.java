@@ -53,6 +53,8 @@ public final class RequestGuard implements Handler<RoutingContext> {
     private final long maxBytes;
     private final long bodyTimeoutMs;
     private final int maxUriLength;
+    private volatile int maxHeaderBytes = 32_768;
+    private volatile int maxHeaderCount = 100;
     private final List<Pattern> streamed;
     private final List<Keyed> keyed;
     private final List<Keyed> served;
@@ -141,6 +143,11 @@ public final class RequestGuard implements Handler<RoutingContext> {
             refuse(ctx, 414, "uri_too_long", "The request target is longer than " + maxUriLength + " characters.");
             return;
         }
+        if (headersTooLarge(req)) {
+            refuse(ctx, 431, "request_header_too_large", "The request headers are larger than " + maxHeaderBytes + " bytes or more than "
+                    + maxHeaderCount + " fields.");
+            return;
+        }
         if (!validEscapes(req.uri())) {
             // answered and counted, never logged: a stack trace per request was a log flood anyone could start
             malformed.incrementAndGet();
@@ -205,6 +212,30 @@ public final class RequestGuard implements Handler<RoutingContext> {
     /** The longest request line Vert.x's decoder should accept so that this guard, not the decoder, refuses long targets. */
     public static int decoderLineLimit(int maxUriLength) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(65_536L, 2L * maxUriLength));
+    }
+
+    /** Header caps (gateway.http.max-header-size / max-header-count): past them 431 with the JSON error. */
+    public RequestGuard headerLimits(int bytes, int count) {
+        this.maxHeaderBytes = bytes;
+        this.maxHeaderCount = count;
+        return this;
+    }
+
+    /** The decoder's own header limit: above this guard's, so the guard (JSON 431, clean close) answers first. */
+    public static int decoderHeaderLimit(int maxHeaderBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(65_536L, 2L * maxHeaderBytes));
+    }
+
+    private boolean headersTooLarge(HttpServerRequest req) {
+        io.vertx.core.MultiMap headers = req.headers();
+        if (headers.size() > maxHeaderCount) {
+            return true;
+        }
+        long bytes = 0;
+        for (Map.Entry<String, String> h : headers) {
+            bytes += h.getKey().length() + h.getValue().length() + 4;
+        }
+        return bytes > maxHeaderBytes;
     }
 
     /** The operator's read-only key for Jolokia (gateway.operator-key), and where camel.management serves Jolokia. */
