@@ -116,6 +116,7 @@ public final class GatewaySettings {
         duration("gateway.api.body-timeout");
         duration("gateway.proxy.token-cache-sync");
         integer("gateway.db.pool-size", 2, 500);
+        duration("gateway.db.fail-fast-window");
         integer("gateway.http.worker-threads", 4, 1024);
         integer("gateway.http.server-instances", 0, 64);
         duration("gateway.http.idle-timeout");

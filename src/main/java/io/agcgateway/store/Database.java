@@ -44,7 +44,8 @@ public final class Database {
         cfg.setInitializationFailTimeout(5000);
         HikariDataSource ds;
         try {
-            ds = new HikariDataSource(cfg);
+            // while the database is unreachable, API calls answer 503 at once instead of each waiting the 5 s above
+            ds = new FailFastDataSource(cfg, settings.duration("gateway.db.fail-fast-window").toMillis());
         } catch (HikariPool.PoolInitializationException e) {
             throw new StartupException(describe(settings, e));
         } catch (RuntimeException e) {

@@ -80,7 +80,9 @@ class PostgresOutageTest {
             long t0 = System.currentTimeMillis();
             Http.Res list = http.get("/connections");
             long listMs = System.currentTimeMillis() - t0;
+            long t1 = System.currentTimeMillis();
             Http.Res session = http.post("/connect/sessions", "{\"end_user\":{\"id\":\"during-outage\"}}");
+            long sessionMs = System.currentTimeMillis() - t1;
             Thread.sleep(4_000);
             down.set(false);
             pg = startPg(port, dir);
@@ -99,8 +101,8 @@ class PostgresOutageTest {
             OperationLog ops = gw.bean("operationLog", OperationLog.class);
             ops.flush(10_000);
             System.out.printf("PG-OUTAGE proxy_statuses_while_down=%s io_errors=%d list_while_down=%d in %d ms (%s) session_while_down=%d"
-                            + " ops_written=%d ops_dropped=%d ops_spooled=%d%n", seen, ioErrors.get(), list.status(), listMs, list.body(),
-                    session.status(), ops.written(), ops.dropped(), ops.spooled());
+                            + " ops_written=%d ops_dropped=%d ops_spooled=%d session_ms=%d%n", seen, ioErrors.get(), list.status(), listMs, list.body(),
+                    session.status(), ops.written(), ops.dropped(), ops.spooled(), sessionMs);
 
             assertThat(seen.values().stream().mapToLong(Long::longValue).sum()).as("traffic ran while the database was down").isGreaterThan(5);
             assertThat(seen).as("fresh tokens served from memory while the database is down").containsOnlyKeys(200);
@@ -111,6 +113,8 @@ class PostgresOutageTest {
             assertThat(list.body()).doesNotContain("Exception").doesNotContain("jdbc:");
             assertThat(listMs).as("answers within the pool's 5 s connection timeout").isLessThan(15_000);
             assertThat(session.status()).isEqualTo(503);
+            // once the outage is known, calls fail fast (gateway.db.fail-fast-window) instead of each waiting the pool's 5 s
+            assertThat(sessionMs).as("second API call during the outage, ms").isLessThan(1_000);
 
             assertThat(after.status()).as("recovered: " + after).isEqualTo(200);
             assertThat(after.json().path("connections")).hasSize(ids.length);
