@@ -87,6 +87,13 @@ public class TokenClient {
         } catch (IOException e) {
             json = null;
         }
+        if (json == null && !(status >= 200 && status < 300 && (body == null || body.isBlank()))) {
+            // not JSON (an HTML error page, a redirect to a login page): something between us and the provider answered,
+            // not the provider's OAuth server, which always answers JSON. Transient: keep the tokens and back off, rather
+            // than marking the connection failed and making its user consent again.
+            return new TokenResponse(TokenResponse.Kind.UNAVAILABLE, status, null, null, null, null, "http_" + status,
+                    "token endpoint answered " + status + " without JSON");
+        }
         if (status >= 500 || status == 429) {
             return new TokenResponse(TokenResponse.Kind.UNAVAILABLE, status, null, null, null, null, "http_" + status,
                     "token endpoint answered " + status);
