@@ -1,4 +1,4 @@
-// agc-gateway dashboard: one page, hash routes, the gateway's own public API (DESIGN §5).
+// agc-gateway dashboard: one page, hash routes, the gateway's own public API (docs/ARCHITECTURE.md "API and errors").
 // Every value from the API reaches the DOM through textContent or attributes, never as markup.
 
 const KEY_STORE = 'agc-gateway.secret-key';

@@ -9,7 +9,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Secret-key check for the API (DESIGN §5), with Nango's 401 codes and messages.
+ * Secret-key check for the API (docs/ARCHITECTURE.md "API and errors"), with Nango's 401 codes and messages.
  * The comparison is on SHA-256 digests with MessageDigest.isEqual, so its time does not depend on
  * how many leading characters of a guess are right.
  */

@@ -19,7 +19,7 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
- * The provider catalog (DESIGN §4): providers are data, validated here so a bad entry stops startup
+ * The provider catalog (docs/ARCHITECTURE.md "Provider catalog"): providers are data, validated here so a bad entry stops startup
  * with the file, provider and field named, instead of failing a user's OAuth flow later.
  */
 public final class ProviderCatalog {

@@ -19,7 +19,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * The gateway's settings (DESIGN §3), resolved once at startup and validated.
+ * The gateway's settings (docs/ARCHITECTURE.md "Configuration"), resolved once at startup and validated.
  * Precedence, highest first: explicit overrides (tests), env var (gateway.public-url -> GATEWAY_PUBLIC_URL),
  * -D system property, ./config/application.properties, the copy inside the jar.
  * Every getter returns a validated value; a bad one fails startup with a line naming the setting and the fix.

@@ -14,7 +14,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Rows of the connections table. The refresh lease (DESIGN §7) lives here: a conditional UPDATE takes it,
+ * Rows of the connections table. The refresh lease (docs/ARCHITECTURE.md "Tokens and refresh") lives here: a conditional UPDATE takes it,
  * storing the new token pair releases it in the same statement, so no node ever holds a pair it did not store.
  */
 public final class ConnectionStore {
@@ -259,7 +259,7 @@ public final class ConnectionStore {
                 ConnectionStore::row, now, limit);
     }
 
-    // ---- refresh lease (DESIGN §7) ----
+    // ---- refresh lease (docs/ARCHITECTURE.md "Tokens and refresh") ----
 
     /** Takes the lease if nobody holds a live one. */
     public boolean tryLease(long id, String owner, long now, long until) {

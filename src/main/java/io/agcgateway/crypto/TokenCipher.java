@@ -12,7 +12,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AES-256-GCM for tokens and client secrets at rest (DESIGN §8).
+ * AES-256-GCM for tokens and client secrets at rest (docs/ARCHITECTURE.md "Secrets").
  * Stored form: {@code v1:<keyId>:<base64url(iv | ciphertext | tag)>}; a fresh 96-bit IV per value (NIST SP 800-38D),
  * the key id lets a future key rotation tell which key wrote a value. The context string is bound as
  * associated data so a value cannot be moved to another column and still decrypt.

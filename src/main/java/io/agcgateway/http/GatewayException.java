@@ -3,7 +3,7 @@ package io.agcgateway.http;
 import java.util.List;
 import java.util.Map;
 
-/** A gateway-side failure answered as {@code {"error":{"code","message"}}} with its HTTP status (DESIGN §5). */
+/** A gateway-side failure answered as {@code {"error":{"code","message"}}} with its HTTP status (docs/ARCHITECTURE.md "API and errors"). */
 public class GatewayException extends RuntimeException {
     private final int status;
     private final String code;

@@ -46,7 +46,7 @@ public final class HttpReply {
         m.setBody(body);
     }
 
-    /** Error shape of DESIGN §5, from a GatewayException or anything unexpected (which becomes a 500 without details). */
+    /** Error shape of docs/ARCHITECTURE.md "API and errors", from a GatewayException or anything unexpected (which becomes a 500 without details). */
     public void error(Exchange exchange) {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         GatewayException ge = unwrap(t);

@@ -2,7 +2,7 @@ package io.agcgateway.http;
 
 import java.util.regex.Pattern;
 
-/** Removes secrets from text bound for logs, operations and errors (DESIGN §8). */
+/** Removes secrets from text bound for logs, operations and errors (docs/ARCHITECTURE.md "Secrets"). */
 public final class Redact {
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
     private static final String[] SECRET_PARAM_NAMES = {"access_token", "refresh_token", "client_secret", "code", "code_verifier",

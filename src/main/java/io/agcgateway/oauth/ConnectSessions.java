@@ -34,7 +34,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Nango connect sessions (POST /connect/sessions, /connect/sessions/reconnect, GET /connect/session) and the
- * hosted connect page. The token is shown once; only its SHA-256 is stored (DESIGN §8).
+ * hosted connect page. The token is shown once; only its SHA-256 is stored (docs/ARCHITECTURE.md "Secrets").
  */
 public final class ConnectSessions {
     public static final Pattern TOKEN = Pattern.compile("^nango_connect_session_[a-f0-9]{64}$");

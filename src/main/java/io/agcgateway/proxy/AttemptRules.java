@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
-/** The decision after each attempt (DESIGN rules in docs/ARCHITECTURE.md, "Proxy"). Pure: no I/O, no waiting. */
+/** The decision after each attempt (docs/ARCHITECTURE.md, "Proxy"). Pure: no I/O, no waiting. */
 public final class AttemptRules {
     private final RetryPolicy retryPolicy;
 

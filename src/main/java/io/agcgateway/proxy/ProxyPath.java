@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The caller's path after /proxy, checked and completed (DESIGN §6): {connectionConfig.x} placeholders
+ * The caller's path after /proxy, checked and completed (docs/ARCHITECTURE.md "Proxy"): {connectionConfig.x} placeholders
  * filled from the connection, then anything that could leave the provider's base URL rejected.
  * Works on the raw (still percent-encoded) path so that what is checked is exactly what is sent.
  */

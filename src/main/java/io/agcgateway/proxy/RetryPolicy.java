@@ -10,7 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
- * When to retry a proxied call and how long to wait (DESIGN §6, Nango's retryFlexible): 429, 5xx, network
+ * When to retry a proxied call and how long to wait (docs/ARCHITECTURE.md "Proxy", Nango's retryFlexible): 429, 5xx, network
  * errors and the statuses in Retry-On; waits from Retry-After or the provider's proxy.retry.at headers
  * (x-ratelimit-reset for AGC), else exponential backoff with jitter; never past the total cap.
  */

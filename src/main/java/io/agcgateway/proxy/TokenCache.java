@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 
 /**
- * Access tokens for the proxy, served from memory while fresh (DESIGN §6: no database read per call).
+ * Access tokens for the proxy, served from memory while fresh (docs/ARCHITECTURE.md "Proxy": no database read per call).
  * An entry lives until the token becomes due for refresh or until {@code maxAge} passes; then the row is read again
  * and, when due, refreshed through the Refresher (direct:refresh-connection: single-flight + DB lease). Refreshes
  * done by anyone in this JVM update the entry through TokenUpdates. A connection deleted, imported or re-authorised on this node is

@@ -4,7 +4,7 @@ import io.agcgateway.connections.Connection;
 import java.time.Duration;
 
 /**
- * The refresh rules of DESIGN §7 as pure functions (the google-oauth-java-client Credential rules):
+ * The refresh rules of docs/ARCHITECTURE.md "Tokens and refresh" as pure functions (the google-oauth-java-client Credential rules):
  * due when the token expires within the margin; a provider 4xx stops refreshing until re-authorisation;
  * a 5xx/timeout backs off from 30 s, doubling, capped at one hour.
  */

@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refreshes a connection's tokens, once per connection at a time across every caller and node (DESIGN §7).
+ * Refreshes a connection's tokens, once per connection at a time across every caller and node (docs/ARCHITECTURE.md "Tokens and refresh").
  * Atlassian rotates refresh tokens: spending one twice outside its 10-minute reuse window revokes the whole
  * family, so callers in this JVM share one in-flight future and other nodes wait on the database lease.
  */

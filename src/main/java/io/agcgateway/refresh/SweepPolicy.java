@@ -4,7 +4,7 @@ import io.agcgateway.connections.Connection;
 import java.time.Duration;
 
 /**
- * Which connections the Quartz sweep refreshes (DESIGN §7), as a pure function of the row and the time:
+ * Which connections the Quartz sweep refreshes (docs/ARCHITECTURE.md "Tokens and refresh"), as a pure function of the row and the time:
  * <ul>
  * <li>active (used within the active window) and due before the sweep after next: refreshed ahead of time, so a
  *     proxied call never waits on the token endpoint;</li>

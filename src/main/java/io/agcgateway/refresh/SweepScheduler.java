@@ -21,7 +21,7 @@ import org.quartz.utils.DBConnectionManager;
 /**
  * The scheduling of the refresh sweep (routes/token-refresh.camel.yaml): its policy, its thread pool and the Quartz
  * scheduler: RAM job store on one node, the JDBC clustered store on PostgreSQL with gateway.cluster=true, so each
- * sweep fires on exactly one node and a dead node's triggers move to a live one (DESIGN §9).
+ * sweep fires on exactly one node and a dead node's triggers move to a live one (docs/SCALE-OUT.md).
  */
 public final class SweepScheduler {
     /** Same on every node: Quartz clusters the schedulers that share this name and the QRTZ_ tables. */

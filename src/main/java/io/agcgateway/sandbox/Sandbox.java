@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** Sandbox mode (DESIGN §10): the emulated AGC, and integration agc-sandbox pointing at it. */
+/** Sandbox mode (docs/ARCHITECTURE.md "Sandbox"): the emulated AGC, and integration agc-sandbox pointing at it. */
 public final class Sandbox {
     public static final String INTEGRATION = "agc-sandbox";
     public static final String PROVIDER = "atlassian-government-cloud-sandbox";
