@@ -179,6 +179,11 @@ public final class SandboxHttp {
     /** ANY .../_echo/**: what arrived, for the proxy's tests; the body is hashed as it streams in. */
     public void echo(Exchange ex) {
         if (apiGuard(ex, true) == null) {
+            // refused before the body was read (the route leaves it unread): discard it, so the connection can serve the
+            // caller's next request instead of stalling behind an unread body
+            HttpServerRequest req = request(ex);
+            req.handler(discarded -> { });
+            req.resume();
             return;
         }
         HttpServerRequest req = request(ex);
@@ -191,18 +196,20 @@ public final class SandboxHttp {
         if (auth != null) {
             headers.put("authorization", "Bearer REDACTED");
         }
-        long size = 0;
+        // the route leaves the body unread (useBodyHandler=false): take it from the request, byte for byte, on this worker
         MessageDigest sha = sha256();
-        try (InputStream in = ex.getIn().getBody(InputStream.class)) {
-            if (in != null) {
-                byte[] buf = new byte[16384];
-                for (int n; (n = in.read(buf)) != -1; ) {
-                    sha.update(buf, 0, n);
-                    size += n;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        long size;
+        try {
+            java.util.concurrent.CompletableFuture<io.vertx.core.buffer.Buffer> body = req.body().toCompletionStage().toCompletableFuture();
+            req.resume();
+            io.vertx.core.buffer.Buffer b = body.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            sha.update(b.getBytes());
+            size = b.length();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the echo body", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the echo body did not arrive: " + e.getClass().getSimpleName(), e);
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("method", req.method().name());

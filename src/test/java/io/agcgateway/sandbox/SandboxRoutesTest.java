@@ -348,6 +348,16 @@ class SandboxRoutesTest {
             assertThat(m.json().path("method").asText()).isEqualTo(method);
             assertThat(m.json().path("body_size").asLong()).isEqualTo(method.equals("PATCH") ? 7 : 0);
         }
+        // a multipart upload (a Jira attachment) is echoed byte for byte, as the real proxy path forwards it
+        String multipart = "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+                + "Content-Type: text/plain\r\n\r\nhello attachment\r\n--b0undary--\r\n";
+        Http.Res mp = http.send("POST", "/sandbox/ex/jira/" + ACME + "/_echo/rest/api/3/issue/A-1/attachments", multipart,
+                "Authorization", "Bearer " + at, "Content-Type", "multipart/form-data; boundary=b0undary", "X-Atlassian-Token", "no-check");
+        assertThat(mp.status()).as(mp.toString()).isEqualTo(200);
+        assertThat(mp.json().path("body_size").asLong()).isEqualTo(multipart.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(mp.json().path("body_sha256").asText()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(multipart.getBytes(StandardCharsets.UTF_8))));
+        assertThat(mp.json().path("content_type").asText()).isEqualTo("multipart/form-data; boundary=b0undary");
         Http.Res head = http.send("HEAD", "/sandbox/ex/jira/" + ACME + "/_echo/x", null, "Authorization", "Bearer " + at);
         assertThat(head.status()).isEqualTo(200);
         Http.Res noToken = http.send("PUT", "/sandbox/ex/jira/" + ACME + "/_echo/x", "x", "Authorization", NO_AUTH);
