@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agcgateway.Gateway;
 import io.agcgateway.http.Json;
+import io.agcgateway.support.RawHttp;
 import io.agcgateway.support.TestGateway;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -167,31 +164,13 @@ class HostileRoutesProperties {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** One request on its own connection; the whole answer as ISO-8859-1 text, or "" when the server closed without one. */
+    /** One request on its own connection; the whole answer, or "" when the server closed without one. */
     private static String raw(String method, String target, String headers, String body) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(15_000);
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            String req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers
-                    + (b.length > 0 && !headers.contains("Transfer-Encoding") ? "Content-Type: application/json\r\nContent-Length: " + b.length + "\r\n" : "")
-                    + "Connection: close\r\n\r\n";
-            OutputStream out = s.getOutputStream();
-            out.write(req.getBytes(StandardCharsets.UTF_8));
-            if (!headers.contains("Transfer-Encoding")) {
-                out.write(b);
-            }
-            out.flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            byte[] buf = new byte[8192];
-            try {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    got.write(buf, 0, n);
-                }
-            } catch (java.net.SocketException reset) {
-                // a refusal's lingering close may end in a reset after the answer
-            }
-            return got.toString(StandardCharsets.ISO_8859_1);
-        }
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        boolean te = headers.contains("Transfer-Encoding");
+        String req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers
+                + (b.length > 0 && !te ? "Content-Type: application/json\r\nContent-Length: " + b.length + "\r\n" : "")
+                + "Connection: close\r\n\r\n";
+        return RawHttp.exchange(port, req.getBytes(StandardCharsets.UTF_8), te ? null : b, 15_000);
     }
 }

@@ -8,10 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.agcgateway.Gateway;
 import io.agcgateway.support.Http;
 import io.agcgateway.support.TestGateway;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,20 +129,6 @@ class HttpLeniencyTest {
 
     /** Sends the request as written and reads until the server closes (every request here asks it to, or is refused). */
     private static String raw(String request) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(5_000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buf = new byte[8192];
-            try {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    out.write(buf, 0, n);
-                }
-            } catch (java.net.SocketException reset) {
-                // the refusal's lingering close may end in a reset after the answer: what arrived is the answer
-            }
-            return out.toString(StandardCharsets.UTF_8);
-        }
+        return io.agcgateway.support.RawHttp.exchange(port, request.getBytes(StandardCharsets.ISO_8859_1), null, 5_000);
     }
 }
