@@ -313,8 +313,8 @@ final class GatewayBeans {
         int maxHeaderBytes = settings.integer("gateway.http.max-header-size", 1024, 1 << 20);
         EventLoopServers servers = EventLoopServers.takeOver(ctx, settings.host(), settings.port(),
                 instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
-                settings.duration("gateway.http.idle-timeout"), RequestGuard.decoderLineLimit(maxUri),
-                RequestGuard.decoderHeaderLimit(maxHeaderBytes),
+                settings.duration("gateway.http.idle-timeout"), RequestGuard.decoderLimit(maxUri),
+                RequestGuard.decoderLimit(maxHeaderBytes),
                 maxConnections == 0 ? EventLoopServers.defaultMaxConnections() : maxConnections,
                 RequestGuard.of(ctx, settings.integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE),
                         settings.duration("gateway.api.body-timeout"), maxUri, apiKeyAuth)

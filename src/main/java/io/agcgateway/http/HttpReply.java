@@ -95,8 +95,7 @@ public final class HttpReply {
                     return GatewayException.invalidBody(null, "A value in the request is longer than the gateway stores; "
                             + "docs/ARCHITECTURE.md lists the limits.");
                 }
-                // 08: connection exceptions; 57P01-57P03: PostgreSQL shutting down or starting
-                if (state.startsWith("08") || state.startsWith("57P") || c instanceof java.sql.SQLTransientConnectionException) {
+                if (io.agcgateway.store.Database.connectionLost(sql)) {
                     return new GatewayException(503, "database_unavailable",
                             "The gateway's database is unavailable; retry shortly.").retryAfter(5);
                 }

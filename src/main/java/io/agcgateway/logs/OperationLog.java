@@ -4,8 +4,6 @@ import io.agcgateway.http.ControlChars;
 import io.agcgateway.http.Json;
 import io.agcgateway.metrics.GatewayMetrics;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -208,11 +206,7 @@ public final class OperationLog implements AutoCloseable {
     static boolean unavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof TransactionException || t instanceof CannotGetJdbcConnectionException
-                    || t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                    || t instanceof SQLException sql && io.agcgateway.store.Database.connectionLost(sql)) {
                 return true;
             }
         }

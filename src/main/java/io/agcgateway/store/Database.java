@@ -17,6 +17,17 @@ public final class Database {
     private Database() {
     }
 
+    /**
+     * A failure of the connection to the database, not of one statement: the pool's wait ran out
+     * ({@link java.sql.SQLTransientConnectionException}), a connection broke (SQLSTATE class 08), or PostgreSQL is shutting
+     * down or starting (57P01-57P03). The pool, the API's error answer and the operation log all decide on this.
+     */
+    public static boolean connectionLost(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException
+                || state.startsWith("08") || state.startsWith("57P");
+    }
+
     public static HikariDataSource open(GatewaySettings settings) {
         HikariConfig cfg = new HikariConfig();
         String url = settings.dbUrl();

@@ -34,7 +34,7 @@ public final class FailFastDataSource extends HikariDataSource {
         try {
             return super.getConnection();
         } catch (SQLException e) {
-            if (probeIntervalMs > 0 && unreachable(e) && down.compareAndSet(false, true)) {
+            if (probeIntervalMs > 0 && Database.connectionLost(e) && down.compareAndSet(false, true)) {
                 LOG.warn("database unreachable ({}); API calls answer 503 at once until a probe connects", e.getClass().getSimpleName());
                 Thread probe = new Thread(this::probeUntilUp, "gateway-db-probe");
                 probe.setDaemon(true);
@@ -69,8 +69,4 @@ public final class FailFastDataSource extends HikariDataSource {
         }
     }
 
-    private static boolean unreachable(SQLException e) {
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        return e instanceof SQLTransientConnectionException || state.startsWith("08") || state.startsWith("57P");
-    }
 }

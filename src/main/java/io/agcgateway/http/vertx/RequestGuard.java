@@ -143,7 +143,8 @@ public final class RequestGuard implements Handler<RoutingContext> {
             refuse(ctx, 414, "uri_too_long", "The request target is longer than " + maxUriLength + " characters.");
             return;
         }
-        if (headersTooLarge(req)) {
+        String headerProblem = headerProblem(req);
+        if ("".equals(headerProblem)) {
             refuse(ctx, 431, "request_header_too_large", "The request headers are larger than " + maxHeaderBytes + " bytes or more than "
                     + maxHeaderCount + " fields.");
             return;
@@ -154,6 +155,7 @@ public final class RequestGuard implements Handler<RoutingContext> {
             refuse(ctx, 400, "invalid_request", "The request URI has a malformed %-escape (a '%' must be followed by two hex digits).");
             return;
         }
+        // the path the router matches (dot segments removed): /proxy/../connect/sessions is not the proxy's
         String path = ctx.normalizedPath();
         if (apiKey != null && path != null && path.startsWith(jolokiaPath)) {
             // JMX over HTTP: the secret key or the operator's read-only key; jolokia-access.xml refuses exec and write
@@ -172,14 +174,11 @@ public final class RequestGuard implements Handler<RoutingContext> {
             refuse(ctx, 501, "not_implemented", "Transfer-Encoding " + printable(te) + " is not supported; send chunked or a Content-Length.");
             return;
         }
-        for (String unique : UNIQUE_HEADERS) {
-            if (req.headers().getAll(unique).size() > 1) {
-                refuse(ctx, 400, "invalid_request", "The " + unique + " header is sent more than once.");
-                return;
-            }
+        if (headerProblem != null) {
+            refuse(ctx, 400, "invalid_request", "The " + headerProblem + " header is sent more than once.");
+            return;
         }
-        // the path the router matches (dot segments removed): /proxy/../connect/sessions is not the proxy's
-        if (req.isEnded() || isStreamed(ctx.normalizedPath())) {
+        if (req.isEnded() || isStreamed(path)) {
             ctx.next();
             return;
         }
@@ -192,7 +191,7 @@ public final class RequestGuard implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        if (apiKey != null && isKeyed(req.method().name(), ctx.normalizedPath())) {
+        if (apiKey != null && isKeyed(req.method().name(), path)) {
             try {
                 apiKey.check(req.getHeader(HttpHeaders.AUTHORIZATION));
             } catch (GatewayException e) {
@@ -209,9 +208,12 @@ public final class RequestGuard implements Handler<RoutingContext> {
         ctx.next();
     }
 
-    /** The longest request line Vert.x's decoder should accept so that this guard, not the decoder, refuses long targets. */
-    public static int decoderLineLimit(int maxUriLength) {
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(65_536L, 2L * maxUriLength));
+    /**
+     * What Vert.x's decoder should accept for a line or header block this guard limits to {@code guardLimit}: more, so the
+     * guard answers (JSON 414/431, clean close) before the decoder's bare refusal and immediate close.
+     */
+    public static int decoderLimit(int guardLimit) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(65_536L, 2L * guardLimit));
     }
 
     /** Header caps (gateway.http.max-header-size / max-header-count): past them 431 with the JSON error. */
@@ -221,21 +223,27 @@ public final class RequestGuard implements Handler<RoutingContext> {
         return this;
     }
 
-    /** The decoder's own header limit: above this guard's, so the guard (JSON 431, clean close) answers first. */
-    public static int decoderHeaderLimit(int maxHeaderBytes) {
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(65_536L, 2L * maxHeaderBytes));
-    }
-
-    private boolean headersTooLarge(HttpServerRequest req) {
+    /**
+     * One pass over the request's headers: "" when they exceed the size or count cap, the name of a selector header sent
+     * twice (answered after the URI and transfer-coding checks, as before), or null when they are fine.
+     */
+    private String headerProblem(HttpServerRequest req) {
         io.vertx.core.MultiMap headers = req.headers();
         if (headers.size() > maxHeaderCount) {
-            return true;
+            return "";
         }
         long bytes = 0;
+        int[] seen = new int[UNIQUE_HEADERS.size()];
+        String repeated = null;
         for (Map.Entry<String, String> h : headers) {
             bytes += h.getKey().length() + h.getValue().length() + 4;
+            for (int i = 0; i < seen.length && repeated == null; i++) {
+                if (UNIQUE_HEADERS.get(i).equalsIgnoreCase(h.getKey()) && ++seen[i] > 1) {
+                    repeated = UNIQUE_HEADERS.get(i);
+                }
+            }
         }
-        return bytes > maxHeaderBytes;
+        return bytes > maxHeaderBytes ? "" : repeated;
     }
 
     /** The operator's read-only key for Jolokia (gateway.operator-key), and where camel.management serves Jolokia. */
