@@ -286,7 +286,8 @@ final class GatewayBeans {
                 settings.duration("gateway.proxy.last-used-interval"), settings.integer("gateway.proxy.max-in-flight", 1, 1_000_000)));
         int replayLimit = settings.integer("gateway.proxy.replay-max-bytes", 0, 16 * 1024 * 1024);
         bind("proxyPrepare", new ProxyPrepare(tokenCache, blocking, callLog, clock,
-                settings.integer("gateway.proxy.max-retries", 0, 20), replayLimit));
+                settings.integer("gateway.proxy.max-retries", 0, 20), replayLimit, vertx,
+                settings.duration("gateway.proxy.idle-timeout").toMillis()));
         bind("proxyAttempt", new ProxyAttempt());
         bind("proxyDecide", new ProxyDecide(new AttemptRules(new RetryPolicy(settings.duration("gateway.proxy.retry-base").toMillis(),
                 settings.duration("gateway.proxy.retry-max-wait").toMillis())), clock, replayLimit));

@@ -26,7 +26,7 @@ final class ProxyBody {
         return OPEN.get();
     }
 
-    static Future<Void> take(Exchange exchange, ProxyCall call, int replayLimit) {
+    static Future<Void> take(Exchange exchange, ProxyCall call, int replayLimit, io.vertx.core.Vertx vertx, long bodyTimeoutMs) {
         HttpServerRequest req = call.caller;
         long length = ProxyRequest.contentLength(req.headers());
         boolean http2 = req.version() == HttpVersion.HTTP_2;
@@ -48,6 +48,20 @@ final class ProxyBody {
         if (length >= 0 && length <= replayLimit) {
             Future<io.vertx.core.buffer.Buffer> body = req.body();
             req.resume();
+            if (bodyTimeoutMs > 0 && !body.isComplete()) {
+                // a caller that declares a body and stops sending it: without this it held the call until the connection's
+                // idle timeout (75 s); the idle watch only starts once the upstream call does
+                long timer = vertx.setTimer(bodyTimeoutMs, t -> {
+                    if (!body.isComplete()) {
+                        if (http2) {
+                            req.response().reset();
+                        } else {
+                            req.connection().close();
+                        }
+                    }
+                });
+                body.onComplete(done -> vertx.cancelTimer(timer));
+            }
             return body.<Void>map(b -> {
                 call.bodyKept(b);
                 return null;

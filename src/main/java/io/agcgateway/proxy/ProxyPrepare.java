@@ -21,8 +21,14 @@ public final class ProxyPrepare extends AsyncProcessorSupport implements AsyncPr
     private final Clock clock;
     private final int maxRetries;
     private final int replayLimit;
+    private final java.util.function.Supplier<io.vertx.core.Vertx> vertx;
+    private final long bodyTimeoutMs;
 
-    public ProxyPrepare(TokenCache tokens, BlockingSteps blocking, ProxyCallLog callLog, Clock clock, int maxRetries, int replayLimit) {
+    /** @param bodyTimeoutMs how long a small body the call keeps (for replays) may take to arrive (gateway.proxy.idle-timeout) */
+    public ProxyPrepare(TokenCache tokens, BlockingSteps blocking, ProxyCallLog callLog, Clock clock, int maxRetries, int replayLimit,
+            java.util.function.Supplier<io.vertx.core.Vertx> vertx, long bodyTimeoutMs) {
+        this.vertx = vertx;
+        this.bodyTimeoutMs = bodyTimeoutMs;
         this.tokens = tokens;
         this.blocking = blocking;
         this.callLog = callLog;
@@ -54,7 +60,7 @@ public final class ProxyPrepare extends AsyncProcessorSupport implements AsyncPr
             String base = ProxyRequest.base(e, call.overrideBase);
             call.resolved(e, base, ProxyPath.resolve(ProxyRequest.relative(call.rawPath, base), e.config()));
             exchange.setVariable("proxyBase", base);
-            return ProxyBody.take(exchange, call, replayLimit);
+            return ProxyBody.take(exchange, call, replayLimit, vertx.get(), bodyTimeoutMs);
         });
         if (ready.isComplete()) {
             finish(exchange, ready);
