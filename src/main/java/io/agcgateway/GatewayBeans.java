@@ -10,6 +10,7 @@ import io.agcgateway.connections.ConnectionsApi;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.OpenApiDocument;
+import io.agcgateway.http.OutboundCall;
 import io.agcgateway.http.PublicCors;
 import io.agcgateway.http.RequestBody;
 import io.agcgateway.http.SpoolLargeBodies;
@@ -132,8 +133,9 @@ final class GatewayBeans {
         bind("logsApi", new LogsApi(ds));
         Publisher publisher = publisher(ds);
         WebhookEvents events = webhooks(keys.secretKey);
-        TokenClient tokens = bind("tokenClient", new TokenClient(settings.duration("gateway.proxy.connect-timeout"),
-                settings.duration("gateway.oauth.token-timeout")));
+        // token endpoint and accessible-resources: routes token-endpoint and accessible-resources (camel-http)
+        OutboundCall outbound = new OutboundCall(camel);
+        TokenClient tokens = bind("tokenClient", new TokenClient(outbound));
         refresh = bind("refreshService", new RefreshService(connections, integrations, catalog, cipher, tokens, operationLog,
                 metrics, new RefreshPolicy(settings.duration("gateway.refresh.margin")), events, tokenUpdates, clock, nodeId(),
                 settings.duration("gateway.refresh.lease")));
@@ -141,7 +143,7 @@ final class GatewayBeans {
         refresher = new RouteRefresher(refresh, camel);
         sweep(ds);
         api(bodies, events);
-        oauth(ds, bodies, tokens, events, publisher);
+        oauth(ds, bodies, tokens, outbound, events, publisher);
         bind("staticFiles", new StaticFiles());
         if (settings.sandbox()) {
             SandboxAgc agc = bind("sandboxAgc", Sandbox.agc(settings, ds, cipher, clock));
@@ -222,8 +224,8 @@ final class GatewayBeans {
     private WebhookEvents webhooks(String secretKey) {
         // Nango signs with the environment's webhook signing key; ours defaults to the secret key like older Nango environments.
         String secret = settings.raw("gateway.webhook.secret").isEmpty() ? secretKey : settings.raw("gateway.webhook.secret");
-        bind("webhookDelivery", new WebhookDelivery(secret, settings.integer("gateway.webhook.retries", 0, 10),
-                settings.duration("gateway.webhook.backoff"), settings.duration("gateway.webhook.timeout"), operationLog, clock));
+        settings.integer("gateway.webhook.retries", 0, 10); // the route's redelivery policy reads it: checked here, at startup
+        bind("webhookDelivery", new WebhookDelivery(secret, operationLog, clock));
         return bind("webhookEvents", new WebhookEvents(settings.webhookUrl(), camel, operationLog, clock));
     }
 
@@ -249,7 +251,8 @@ final class GatewayBeans {
     }
 
     /** Connect sessions and the OAuth flow: connect, callback, the site of the new connection. */
-    private void oauth(HikariDataSource ds, RequestBody bodies, TokenClient tokens, WebhookEvents events, Publisher publisher) {
+    private void oauth(HikariDataSource ds, RequestBody bodies, TokenClient tokens, OutboundCall outbound, WebhookEvents events,
+            Publisher publisher) {
         String publicUrl = settings.publicUrl();
         ConnectSessions sessions = bind("connectSessions", new ConnectSessions(ds, integrations, connections, catalog, bodies,
                 operationLog, clock, settings.duration("gateway.connect.session-ttl"), publicUrl, settings.websocketsPath()));
@@ -260,8 +263,7 @@ final class GatewayBeans {
                 settings.integer("gateway.connect.max-starts-per-session", 1, 10_000)));
         bind("oauthCallback", new OAuthCallback(ds, integrations, connections, sessions, catalog, cipher, tokens, operationLog,
                 events, publisher, clock));
-        bind("accessibleResources", new AccessibleResources(settings.duration("gateway.proxy.connect-timeout"),
-                settings.duration("gateway.oauth.token-timeout")));
+        bind("accessibleResources", new AccessibleResources(outbound));
         bind("siteSelector", new SiteSelector());
     }
 

@@ -32,6 +32,13 @@ public final class GatewaySettings {
 
     private final Map<String, String> values;
 
+    /**
+     * Durations the route files hand to camel-http, whose timeout options take plain milliseconds: each is also
+     * published as {@code <key>.millis} (derived, not a setting of its own), so "15s" stays the one way to write it.
+     */
+    static final List<String> MILLIS_FOR_ROUTES = List.of("gateway.proxy.connect-timeout", "gateway.oauth.token-timeout",
+            "gateway.webhook.timeout", "gateway.webhook.backoff");
+
     private GatewaySettings(Map<String, String> values) {
         this.values = values;
     }
@@ -80,6 +87,9 @@ public final class GatewaySettings {
         overrides.forEach((k, v) -> values.put(k, v == null ? "" : v.trim()));
         GatewaySettings settings = new GatewaySettings(values);
         settings.validate();
+        for (String key : MILLIS_FOR_ROUTES) {
+            values.put(key + ".millis", String.valueOf(settings.duration(key).toMillis()));
+        }
         return settings;
     }
 

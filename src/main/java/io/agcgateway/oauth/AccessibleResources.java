@@ -2,12 +2,9 @@ package io.agcgateway.oauth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agcgateway.http.Json;
+import io.agcgateway.Version;
+import io.agcgateway.http.OutboundCall;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,19 +12,20 @@ import org.apache.camel.Exchange;
 
 /**
  * GET accessible-resources with the new access token, trying the catalog's URLs in order until one answers 2xx
- * (Atlassian documents the api. host, Nango's AGC hook calls the auth. host).
+ * (Atlassian documents the api. host, Nango's AGC hook calls the auth. host). Each GET goes through route
+ * accessible-resources (camel-http).
  */
 public final class AccessibleResources {
     /** sites null when every URL failed; reason says why. */
     public record Result(List<Map<String, Object>> sites, String reason) {
     }
 
-    private final HttpClient http;
-    private final Duration timeout;
+    public static final String ROUTE = "direct:accessible-resources";
 
-    public AccessibleResources(Duration connectTimeout, Duration timeout) {
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
-        this.timeout = timeout;
+    private final OutboundCall http;
+
+    public AccessibleResources(OutboundCall http) {
+        this.http = http;
     }
 
     /** Step of route cloud-id-enrichment. */
@@ -44,33 +42,33 @@ public final class AccessibleResources {
         }
         String reason = "unavailable";
         for (String url : urls) {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-                    .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json")
-                    .header("User-Agent", io.agcgateway.Version.USER_AGENT).GET().build();
-            try {
-                HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
-                if (res.statusCode() / 100 != 2) {
-                    reason = "http_" + res.statusCode();
-                    continue;
-                }
-                JsonNode body = Json.MAPPER.readTree(res.body());
-                if (body == null || !body.isArray()) {
-                    reason = "not_a_list";
-                    continue;
-                }
-                List<Map<String, Object>> sites = new ArrayList<>();
-                body.forEach(n -> {
-                    if (n.isObject()) {
-                        sites.add(Json.toMap(n));
-                    }
-                });
-                return new Result(sites, sites.isEmpty() ? "empty" : "ok");
-            } catch (IOException | IllegalArgumentException e) {
-                reason = e instanceof java.net.http.HttpTimeoutException ? "timeout" : "network_error";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new Result(null, "interrupted");
+            OutboundCall.Answer res = http.send(ROUTE, url, Map.of("Authorization", "Bearer " + accessToken,
+                    "Accept", "application/json", "User-Agent", Version.USER_AGENT), null);
+            if (res.failure() != null) {
+                reason = res.failure();
+                continue;
             }
+            if (res.status() / 100 != 2) {
+                reason = "http_" + res.status();
+                continue;
+            }
+            JsonNode body;
+            try {
+                body = res.body() == null ? null : Json.MAPPER.readTree(res.body());
+            } catch (IOException e) {
+                body = null;
+            }
+            if (body == null || !body.isArray()) {
+                reason = "not_a_list";
+                continue;
+            }
+            List<Map<String, Object>> sites = new ArrayList<>();
+            body.forEach(n -> {
+                if (n.isObject()) {
+                    sites.add(Json.toMap(n));
+                }
+            });
+            return new Result(sites, sites.isEmpty() ? "empty" : "ok");
         }
         return new Result(null, reason);
     }

@@ -3,30 +3,26 @@ package io.agcgateway.oauth;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agcgateway.catalog.Provider;
 import io.agcgateway.http.Json;
+import io.agcgateway.Version;
+import io.agcgateway.http.OutboundCall;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * Calls a provider's token endpoint: form-encoded body with the client credentials in it (RFC 6749 §2.3.1,
- * as Nango and Atlassian do). Never logs the body of either side.
+ * Calls a provider's token endpoint through route token-endpoint (camel-http): form-encoded body with the client
+ * credentials in it (RFC 6749 §2.3.1, as Nango and Atlassian do). Never logs the body of either side.
  */
 public class TokenClient {
-    private final HttpClient http;
-    private final Duration timeout;
+    public static final String ROUTE = "direct:token-endpoint";
 
-    public TokenClient(Duration connectTimeout, Duration timeout) {
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
-        this.timeout = timeout;
+    private final OutboundCall http;
+
+    public TokenClient(OutboundCall http) {
+        this.http = http;
     }
 
     /** RFC 6749 §4.1.3 with the PKCE verifier of RFC 7636 §4.5. */
@@ -58,26 +54,13 @@ public class TokenClient {
     TokenResponse post(String url, Map<String, String> form) {
         StringJoiner body = new StringJoiner("&");
         form.forEach((k, v) -> body.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url))
-                .timeout(timeout)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Accept", "application/json")
-                .header("User-Agent", io.agcgateway.Version.USER_AGENT)
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build();
-        HttpResponse<String> res;
-        try {
-            res = http.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (HttpTimeoutException e) {
-            return new TokenResponse(TokenResponse.Kind.UNAVAILABLE, 0, null, null, null, null, "timeout", "token endpoint timed out");
-        } catch (IOException e) {
-            return new TokenResponse(TokenResponse.Kind.UNAVAILABLE, 0, null, null, null, null, "network_error",
-                    "token endpoint unreachable: " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new TokenResponse(TokenResponse.Kind.UNAVAILABLE, 0, null, null, null, null, "interrupted", "interrupted");
+        OutboundCall.Answer res = http.send(ROUTE, url, Map.of("Content-Type", "application/x-www-form-urlencoded",
+                "Accept", "application/json", "User-Agent", Version.USER_AGENT), body.toString());
+        if (res.failure() != null) {
+            return new TokenResponse(TokenResponse.Kind.UNAVAILABLE, 0, null, null, null, null, res.failure(),
+                    "timeout".equals(res.failure()) ? "token endpoint timed out" : "token endpoint unreachable");
         }
-        return parse(res.statusCode(), res.body());
+        return parse(res.status(), res.body());
     }
 
     static TokenResponse parse(int status, String body) {

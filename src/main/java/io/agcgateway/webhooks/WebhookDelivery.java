@@ -1,48 +1,40 @@
 package io.agcgateway.webhooks;
 
+import io.agcgateway.Version;
+import io.agcgateway.http.OutboundCall;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one queued webhook (route webhooks): signed like Nango (X-Nango-Hmac-Sha256, legacy X-Nango-Signature),
- * retried with exponential backoff on 5xx and network errors only (3xx/4xx are the receiver's final word).
+ * The steps of route webhooks around its camel-http call: sign a queued webhook like Nango (X-Nango-Hmac-Sha256,
+ * legacy X-Nango-Signature), then record the outcome. The retries (5xx and network errors only, exponential backoff)
+ * are the route's redelivery policy; a 3xx or 4xx is the receiver's final word.
  */
 public final class WebhookDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
+    private static final String MESSAGE = "gatewayWebhook";
+    private static final String STARTED = "gatewayWebhookStarted";
 
-    private final HttpClient http;
     private final String secret;
-    private final int retries;
-    private final Duration backoff;
-    private final Duration timeout;
     private final OperationLog log;
     private final Clock clock;
 
-    public WebhookDelivery(String secret, int retries, Duration backoff, Duration timeout, OperationLog log, Clock clock) {
-        // HTTP/1.1: on an http:// target the JDK client would otherwise send "Upgrade: h2c", which many receivers mishandle
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+    public WebhookDelivery(String secret, OperationLog log, Clock clock) {
         this.secret = secret;
-        this.retries = retries;
-        this.backoff = backoff;
-        this.timeout = timeout;
         this.log = log;
         this.clock = clock;
     }
@@ -67,50 +59,44 @@ public final class WebhookDelivery {
         }
     }
 
-    public void deliver(WebhookEvents.Message m) {
-        long started = clock.millis();
-        int attempt = 0;
-        String outcome;
-        Integer status = null;
-        while (true) {
-            attempt++;
-            HttpRequest req = HttpRequest.newBuilder(URI.create(m.url())).timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .header("User-Agent", io.agcgateway.Version.USER_AGENT)
-                    .header("X-Nango-Hmac-Sha256", hmacHex(secret, m.body()))
-                    .header("X-Nango-Signature", legacySignature(secret, m.body()))
-                    .POST(HttpRequest.BodyPublishers.ofString(m.body())).build();
-            boolean retryable;
-            try {
-                HttpResponse<Void> res = http.send(req, HttpResponse.BodyHandlers.discarding());
-                status = res.statusCode();
-                outcome = "http_" + status;
-                if (status / 100 == 2) {
-                    record(m, true, outcome, status, attempt, started);
-                    return;
-                }
-                retryable = status >= 500;
-            } catch (IOException e) {
-                outcome = e instanceof java.net.http.HttpTimeoutException ? "timeout" : "network_error";
-                retryable = true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                outcome = "interrupted";
-                retryable = false;
-            }
-            if (!retryable || attempt > retries) {
-                break;
-            }
-            try {
-                Thread.sleep(backoff.toMillis() * (1L << (attempt - 1)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+    /** First step: the signed request for the toD that follows. */
+    public void prepare(Exchange ex) {
+        WebhookEvents.Message m = ex.getMessage().getBody(WebhookEvents.Message.class);
+        ex.setProperty(MESSAGE, m);
+        ex.setProperty(STARTED, clock.millis());
+        ex.setProperty(OutboundCall.URL, m.url());
+        Message out = ex.getMessage();
+        out.setHeader("Content-Type", "application/json");
+        out.setHeader("User-Agent", Version.USER_AGENT);
+        out.setHeader("X-Nango-Hmac-Sha256", hmacHex(secret, m.body()));
+        out.setHeader("X-Nango-Signature", legacySignature(secret, m.body()));
+        out.setBody(m.body());
+    }
+
+    /** The receiver answered below 500 (the route's ok range): 2xx delivered, anything else refused for good. */
+    public void answered(Exchange ex) {
+        int status = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        finish(ex, status / 100 == 2, "http_" + status, status);
+    }
+
+    /** Redeliveries exhausted on a 5xx or a network error, or a request that could not be sent at all. */
+    public void failed(Exchange ex) {
+        Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (e instanceof HttpOperationFailedException h) {
+            finish(ex, false, "http_" + h.getStatusCode(), h.getStatusCode());
+        } else {
+            finish(ex, false, e == null ? "network_error" : OutboundCall.reason(e), null);
         }
-        LOG.warn("webhook delivery failed; integration={} connection={} action={} reason={} attempts={}", m.integrationKey(),
-                m.connectionId(), m.action(), outcome, attempt);
-        record(m, false, outcome, status, attempt, started);
+    }
+
+    private void finish(Exchange ex, boolean ok, String outcome, Integer status) {
+        WebhookEvents.Message m = ex.getProperty(MESSAGE, WebhookEvents.Message.class);
+        int attempts = 1 + ex.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        if (!ok) {
+            LOG.warn("webhook delivery failed; integration={} connection={} action={} reason={} attempts={}", m.integrationKey(),
+                    m.connectionId(), m.action(), outcome, attempts);
+        }
+        record(m, ok, outcome, status, attempts, ex.getProperty(STARTED, clock.millis(), Long.class));
     }
 
     private void record(WebhookEvents.Message m, boolean ok, String outcome, Integer status, int attempts, long started) {

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import io.agcgateway.support.OutboundRoutes;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class AccessibleResourcesTest {
     private HttpServer server;
     private final AtomicReference<String> seenAuth = new AtomicReference<>();
-    private final AccessibleResources resources = new AccessibleResources(Duration.ofSeconds(2), Duration.ofSeconds(2));
+    private OutboundRoutes routes;
+    private AccessibleResources resources;
 
     @BeforeEach
     void start() throws Exception {
@@ -24,11 +26,29 @@ class AccessibleResourcesTest {
         reply("/empty", 200, "[]");
         reply("/object", 200, "{\"id\":\"x\"}");
         reply("/sites", 200, "[{\"id\":\"a\",\"url\":\"https://acme.atlassian-us-gov-mod.net\"}]");
+        server.createContext("/slow", x -> {
+            try {
+                Thread.sleep(3_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            x.sendResponseHeaders(200, -1);
+            x.close();
+        });
+        server.createContext("/moved", x -> {
+            x.getResponseHeaders().add("Location", url("/sites"));
+            x.sendResponseHeaders(302, -1);
+            x.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
+        routes = new OutboundRoutes(Map.of("gateway.oauth.token-timeout", "1s"), "accessible-resources.camel.yaml");
+        resources = new AccessibleResources(routes.call);
     }
 
     @AfterEach
     void stop() {
+        routes.close();
         server.stop(0);
     }
 
@@ -67,5 +87,18 @@ class AccessibleResourcesTest {
         assertThat(resources.fetch(List.of(url("/object")), "tok").reason()).isEqualTo("not_a_list");
         int closed = io.agcgateway.support.TestGateway.freePort();
         assertThat(resources.fetch(List.of("http://127.0.0.1:" + closed + "/x"), "tok").reason()).isEqualTo("network_error");
+        assertThat(resources.fetch(List.of("not a url"), "tok").reason()).isEqualTo("network_error");
+    }
+
+    @Test
+    void slowSite_timesOutAtTheTokenTimeout_asATimeout() {
+        assertThat(resources.fetch(List.of(url("/slow")), "tok")).isEqualTo(new AccessibleResources.Result(null, "timeout"));
+    }
+
+    @Test
+    void redirect_isNotFollowed_withTheToken() {
+        seenAuth.set(null);
+        assertThat(resources.fetch(List.of(url("/moved")), "tok").reason()).isEqualTo("http_302");
+        assertThat(seenAuth.get()).as("the redirect target never saw the bearer token").isNull();
     }
 }

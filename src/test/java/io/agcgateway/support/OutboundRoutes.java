@@ -1,0 +1,42 @@
+package io.agcgateway.support;
+
+import io.agcgateway.config.GatewaySettings;
+import io.agcgateway.http.HttpReply;
+import io.agcgateway.http.OutboundCall;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.main.Main;
+
+/**
+ * The outbound camel-http route files (token-endpoint, accessible-resources) running alone in a plain camel-main, with
+ * the gateway's settings as properties: the beans that call them are tested against the real routes and real HTTP.
+ */
+public final class OutboundRoutes implements AutoCloseable {
+    private final Main main = new Main();
+    public final OutboundCall call;
+
+    public OutboundRoutes(Map<String, String> overrides, String... routeFiles) {
+        Properties p = new Properties();
+        GatewaySettings.load(overrides).all().forEach((k, v) -> {
+            if (k.startsWith("gateway.") || k.startsWith("camel.component.http")) {
+                p.put(k, v);
+            }
+        });
+        StringBuilder include = new StringBuilder("file:routes/errors.camel.yaml");
+        for (String f : routeFiles) {
+            include.append(",file:routes/").append(f);
+        }
+        p.put("camel.main.routes-include-pattern", include.toString());
+        p.put("camel.main.jmx-enabled", "false");
+        main.setDefaultPropertyPlaceholderLocation("false");
+        main.setOverrideProperties(p);
+        main.bind("httpReply", new HttpReply());
+        main.start();
+        call = new OutboundCall(main::getCamelContext);
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+}
