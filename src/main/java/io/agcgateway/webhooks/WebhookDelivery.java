@@ -15,6 +15,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.Processor;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * legacy X-Nango-Signature), then record the outcome. The retries (5xx and network errors only, exponential backoff)
  * are the route's redelivery policy; a 3xx or 4xx is the receiver's final word.
  */
-public final class WebhookDelivery {
+public final class WebhookDelivery implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
     private static final String MESSAGE = "gatewayWebhook";
     private static final String STARTED = "gatewayWebhookStarted";
+    private static final String ATTEMPTS = "gatewayWebhookAttempts";
 
     private final String secret;
     private final OperationLog log;
@@ -64,6 +66,7 @@ public final class WebhookDelivery {
         WebhookEvents.Message m = ex.getMessage().getBody(WebhookEvents.Message.class);
         ex.setProperty(MESSAGE, m);
         ex.setProperty(STARTED, clock.millis());
+        ex.setProperty(ATTEMPTS, 1);
         ex.setProperty(OutboundCall.URL, m.url());
         Message out = ex.getMessage();
         out.setHeader("Content-Type", "application/json");
@@ -71,6 +74,15 @@ public final class WebhookDelivery {
         out.setHeader("X-Nango-Hmac-Sha256", hmacHex(secret, m.body()));
         out.setHeader("X-Nango-Signature", legacySignature(secret, m.body()));
         out.setBody(m.body());
+    }
+
+    /**
+     * The redelivery policy's onRedelivery hook, run before each retry: counts the attempt (Camel drops its own
+     * redelivery counter once the retries are exhausted, when {@link #failed} needs it).
+     */
+    @Override
+    public void process(Exchange ex) {
+        ex.setProperty(ATTEMPTS, ex.getProperty(ATTEMPTS, 1, Integer.class) + 1);
     }
 
     /** The receiver answered below 500 (the route's ok range): 2xx delivered, anything else refused for good. */
@@ -91,7 +103,7 @@ public final class WebhookDelivery {
 
     private void finish(Exchange ex, boolean ok, String outcome, Integer status) {
         WebhookEvents.Message m = ex.getProperty(MESSAGE, WebhookEvents.Message.class);
-        int attempts = 1 + ex.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        int attempts = ex.getProperty(ATTEMPTS, 1, Integer.class);
         if (!ok) {
             LOG.warn("webhook delivery failed; integration={} connection={} action={} reason={} attempts={}", m.integrationKey(),
                     m.connectionId(), m.action(), outcome, attempts);
