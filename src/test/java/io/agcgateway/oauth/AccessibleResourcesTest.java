@@ -26,20 +26,8 @@ class AccessibleResourcesTest {
         reply("/empty", 200, "[]");
         reply("/object", 200, "{\"id\":\"x\"}");
         reply("/sites", 200, "[{\"id\":\"a\",\"url\":\"https://acme.atlassian-us-gov-mod.net\"}]");
-        server.createContext("/slow", x -> {
-            try {
-                Thread.sleep(3_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            x.sendResponseHeaders(200, -1);
-            x.close();
-        });
-        server.createContext("/moved", x -> {
-            x.getResponseHeaders().add("Location", url("/sites"));
-            x.sendResponseHeaders(302, -1);
-            x.close();
-        });
+        OutboundRoutes.slow(server, "/slow", 3_000);
+        OutboundRoutes.redirect(server, "/moved", 302, url("/sites"));
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
         routes = new OutboundRoutes(Map.of("gateway.oauth.token-timeout", "1s"), "accessible-resources.camel.yaml");

@@ -42,20 +42,8 @@ class TokenEndpointRouteTest {
             x.getResponseBody().write(b);
             x.close();
         });
-        server.createContext("/slow", x -> {
-            try {
-                Thread.sleep(3_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            x.sendResponseHeaders(200, -1);
-            x.close();
-        });
-        server.createContext("/moved", x -> {
-            x.getResponseHeaders().add("Location", url("/token"));
-            x.sendResponseHeaders(307, -1);
-            x.close();
-        });
+        OutboundRoutes.slow(server, "/slow", 3_000);
+        OutboundRoutes.redirect(server, "/moved", 307, url("/token"));
         server.setExecutor(Executors.newCachedThreadPool());
         server.start();
         routes = new OutboundRoutes(Map.of("gateway.oauth.token-timeout", "1s"), "token-endpoint.camel.yaml");

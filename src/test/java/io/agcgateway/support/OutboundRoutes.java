@@ -1,5 +1,6 @@
 package io.agcgateway.support;
 
+import com.sun.net.httpserver.HttpServer;
 import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.OutboundCall;
@@ -33,6 +34,28 @@ public final class OutboundRoutes implements AutoCloseable {
         main.bind("httpReply", new HttpReply());
         main.start();
         call = new OutboundCall(main::getCamelContext);
+    }
+
+    /** A path of a test server that answers only after {@code millis}, to outlast a route's timeout. */
+    public static void slow(HttpServer server, String path, long millis) {
+        server.createContext(path, x -> {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            x.sendResponseHeaders(200, -1);
+            x.close();
+        });
+    }
+
+    /** A path of a test server that redirects elsewhere (a route must not follow it). */
+    public static void redirect(HttpServer server, String path, int status, String location) {
+        server.createContext(path, x -> {
+            x.getResponseHeaders().add("Location", location);
+            x.sendResponseHeaders(status, -1);
+            x.close();
+        });
     }
 
     @Override
