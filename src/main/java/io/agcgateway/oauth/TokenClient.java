@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * Calls a provider's token endpoint: form-encoded body with the client credentials in it (RFC 6749 §2.3.1,
- * as Nango and Atlassian do). Never logs the body of either side.
+ * Calls a provider's token endpoint: form-encoded body, the client credentials as {@link TokenRequestAuth} says
+ * (RFC 6749 §2.3.1). Never logs the body or the Authorization header of either side.
  */
 public class TokenClient {
     private final HttpClient http;
@@ -36,12 +36,12 @@ public class TokenClient {
         form.putAll(p.tokenParams());
         form.put("code", code);
         form.put("redirect_uri", redirectUri);
-        form.put("client_id", clientId);
-        form.put("client_secret", clientSecret);
+        TokenRequestAuth auth = TokenRequestAuth.of(p, clientId, clientSecret);
+        form.putAll(auth.formFields());
         if (codeVerifier != null) {
             form.put("code_verifier", codeVerifier);
         }
-        return post(p.tokenUrl(), form);
+        return post(p.tokenUrl(), form, auth.headers());
     }
 
     /** RFC 6749 §6. */
@@ -50,15 +50,17 @@ public class TokenClient {
         form.put("grant_type", "refresh_token");
         form.putAll(p.refreshParams());
         form.put("refresh_token", refreshToken);
-        form.put("client_id", clientId);
-        form.put("client_secret", clientSecret);
-        return post(p.tokenUrl(), form);
+        TokenRequestAuth auth = TokenRequestAuth.of(p, clientId, clientSecret);
+        form.putAll(auth.formFields());
+        return post(p.tokenUrl(), form, auth.headers());
     }
 
-    TokenResponse post(String url, Map<String, String> form) {
+    TokenResponse post(String url, Map<String, String> form, Map<String, String> headers) {
         StringJoiner body = new StringJoiner("&");
         form.forEach((k, v) -> body.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+        headers.forEach(b::header);
+        HttpRequest req = b
                 .timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
