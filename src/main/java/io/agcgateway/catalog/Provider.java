@@ -3,7 +3,10 @@ package io.agcgateway.catalog;
 import java.util.List;
 import java.util.Map;
 
-/** One validated catalog entry; {@link #raw} is the entry as written, served by GET /providers. */
+/**
+ * One validated catalog entry; {@link #raw} is the entry as written, served by GET /providers.
+ * {@link #proxyHeaders} values may hold {@code ${connectionConfig.x}}, filled per connection by the proxy.
+ */
 public record Provider(
         String name,
         String displayName,
@@ -19,8 +22,11 @@ public record Provider(
         List<String> accessibleResourcesUrls,
         String proxyBaseUrl,
         List<String> allowedBaseUrls,
-        List<String> retryAtHeaders,
+        RetryHeaders retryHeaders,
         List<String> redirectHosts,
         Map<String, Map<String, Object>> connectionConfig,
+        boolean disablePkce,
+        boolean tokenRequestAuthBasic,
+        Map<String, String> proxyHeaders,
         Map<String, Object> raw) {
 }

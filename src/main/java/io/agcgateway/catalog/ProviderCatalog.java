@@ -24,12 +24,31 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 public final class ProviderCatalog {
 
-    private static final Set<String> KNOWN_FIELDS = Set.of("display_name", "categories", "auth_mode", "authorization_url",
+    static final Set<String> KNOWN_FIELDS = Set.of("display_name", "categories", "auth_mode", "authorization_url",
             "token_url", "default_scopes", "authorization_params", "token_params", "refresh_params", "scope_separator",
             "proxy", "connection_config", "docs", "docs_connect", "token_expires_in_default", "accessible_resources_urls",
-            "post_connection_script", "disable_pkce", "token_request_auth_method", "body_format", "token_expiration_buffer");
-    private static final Set<String> KNOWN_PROXY_FIELDS = Set.of("base_url", "allowed_base_urls", "redirect_hosts", "retry", "headers",
-            "connection_config", "query");
+            "disable_pkce", "token_request_auth_method");
+    static final Set<String> KNOWN_PROXY_FIELDS = Set.of("base_url", "allowed_base_urls", "redirect_hosts", "retry", "headers");
+    static final Set<String> KNOWN_RETRY_FIELDS = Set.of("at", "after");
+    /**
+     * Nango fields this gateway does not implement, with what to do instead: an entry that names one stops startup,
+     * because accepting it would promise a behaviour nobody performs.
+     */
+    private static final Map<String, String> NOT_IMPLEMENTED = Map.of(
+            "token_expiration_buffer", "the refresh margin is the setting gateway.refresh.margin, for every provider",
+            "body_format", "token requests are always form-encoded (RFC 6749 §4.1.3)",
+            "post_connection_script", "the step after a connection is the site lookup of accessible_resources_urls",
+            "proxy.query", "the caller's query is sent as written",
+            "proxy.connection_config", "connection_config values are filled into proxy paths and headers from the connection",
+            "proxy.retry.error_code", "retried statuses are 429, 5xx and the caller's Retry-On",
+            "proxy.retry.remaining", "retried statuses are 429, 5xx and the caller's Retry-On",
+            "proxy.retry.in_body", "waits come from headers (proxy.retry.at, proxy.retry.after, Retry-After)");
+    /** Headers a catalog entry may not set: the gateway sets them per request (the token, framing, the connection). */
+    private static final Set<String> RESERVED_HEADERS = Set.of("authorization", "proxy-authorization", "cookie", "host",
+            "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "expect");
+    private static final Pattern HEADER_NAME = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
+    /** The one interpolation proxy.headers values may use: {@code ${connectionConfig.key}}, filled per connection. */
+    public static final Pattern HEADER_PLACEHOLDER = Pattern.compile("\\$\\{connectionConfig\\.([A-Za-z0-9_.-]+)\\}");
     private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,99}$");
 
     private final Map<String, Provider> providers;
@@ -67,7 +86,8 @@ public final class ProviderCatalog {
         if (all.isEmpty()) {
             throw new StartupException("provider catalog is empty: config/providers.yaml must define at least one provider");
         }
-        return new ProviderCatalog(Map.copyOf(all));
+        // the file's order is the order GET /providers lists them in (an overlay's replacement keeps its place)
+        return new ProviderCatalog(java.util.Collections.unmodifiableMap(all));
     }
 
     public static ProviderCatalog load(List<Path> overlays, boolean sandbox, String publicUrl) {
@@ -114,6 +134,7 @@ public final class ProviderCatalog {
         return name == null ? null : providers.get(name);
     }
 
+    /** In catalog order: the files' order, each overlay's new entries after the ones before. */
     public Collection<Provider> all() {
         return providers.values();
     }
@@ -127,28 +148,21 @@ public final class ProviderCatalog {
             throw invalid(file, name, null, "entry must be a map");
         }
         Map<String, Object> e = (Map<String, Object>) entryObj;
-        for (String k : e.keySet()) {
-            if (!KNOWN_FIELDS.contains(k)) {
-                throw invalid(file, name, k, "is not a known field (typo?)");
-            }
-        }
+        knownKeys(file, name, "", e.keySet(), KNOWN_FIELDS);
         String authMode = str(file, name, e, "auth_mode", true);
         if (!"OAUTH2".equals(authMode)) {
             throw invalid(file, name, "auth_mode", "must be OAUTH2 (the only mode this gateway implements)");
         }
         Map<String, Object> proxy = map(file, name, e, "proxy");
-        for (String k : proxy.keySet()) {
-            if (!KNOWN_PROXY_FIELDS.contains(k)) {
-                throw invalid(file, name, "proxy." + k, "is not a known field (typo?)");
-            }
-        }
+        knownKeys(file, name, "proxy.", proxy.keySet(), KNOWN_PROXY_FIELDS);
         String baseUrl = url(file, name, "proxy.base_url", str(file, name, proxy, "base_url", true));
         List<String> allowed = new ArrayList<>();
         for (String u : strings(file, name, proxy, "allowed_base_urls")) {
             allowed.add(url(file, name, "proxy.allowed_base_urls", u));
         }
         Map<String, Object> retry = map(file, name, proxy, "retry");
-        List<String> retryAt = strings(file, name, retry, "at");
+        knownKeys(file, name, "proxy.retry.", retry.keySet(), KNOWN_RETRY_FIELDS);
+        RetryHeaders retryHeaders = new RetryHeaders(strings(file, name, retry, "at"), strings(file, name, retry, "after"));
         List<String> resources = new ArrayList<>();
         for (String u : strings(file, name, e, "accessible_resources_urls")) {
             resources.add(url(file, name, "accessible_resources_urls", u));
@@ -191,10 +205,67 @@ public final class ProviderCatalog {
                 List.copyOf(resources),
                 trimSlash(baseUrl),
                 allowed.stream().map(ProviderCatalog::trimSlash).toList(),
-                retryAt,
+                retryHeaders,
                 redirectHosts(file, name, proxy),
                 connectionConfig,
+                bool(file, name, e, "disable_pkce"),
+                tokenRequestAuthBasic(file, name, e),
+                proxyHeaders(file, name, proxy),
                 e);
+    }
+
+    private static void knownKeys(String file, String name, String prefix, Set<String> keys, Set<String> known) {
+        for (String k : keys) {
+            String why = NOT_IMPLEMENTED.get(prefix + k);
+            if (why != null) {
+                throw invalid(file, name, prefix + k, "is a Nango field this gateway does not implement (" + why + "): remove it");
+            }
+            if (!known.contains(k)) {
+                throw invalid(file, name, prefix + k, "is not a known field (typo?)");
+            }
+        }
+    }
+
+    /** token_request_auth_method: basic sends the client credentials as HTTP Basic (RFC 6749 §2.3.1); absent, in the form. */
+    private static boolean tokenRequestAuthBasic(String file, String name, Map<String, Object> e) {
+        String method = str(file, name, e, "token_request_auth_method", false);
+        if (method != null && !"basic".equals(method)) {
+            throw invalid(file, name, "token_request_auth_method", "must be basic (leave it out to send the client credentials "
+                    + "in the form body)");
+        }
+        return method != null;
+    }
+
+    /** proxy.headers: static headers for every proxied request, values optionally with ${connectionConfig.key}. */
+    private static Map<String, String> proxyHeaders(String file, String name, Map<String, Object> proxy) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> h : map(file, name, proxy, "headers").entrySet()) {
+            String key = "proxy.headers." + h.getKey();
+            if (!HEADER_NAME.matcher(h.getKey()).matches()) {
+                throw invalid(file, name, key, "is not a valid header name (RFC 9110 §5.1)");
+            }
+            if (RESERVED_HEADERS.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                throw invalid(file, name, key, "is set by the gateway for each request (the connection's token, framing) and "
+                        + "cannot come from the catalog");
+            }
+            if (!(h.getValue() instanceof String v) || v.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+                throw invalid(file, name, key, "must be a string without control characters");
+            }
+            if (HEADER_PLACEHOLDER.matcher(v).replaceAll("").contains("${")) {
+                throw invalid(file, name, key, "may interpolate only ${connectionConfig.<key>}; other Nango placeholders "
+                        + "(credentials, metadata) are not filled by this gateway");
+            }
+            out.put(h.getKey(), v);
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    private static boolean bool(String file, String name, Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (v != null && !(v instanceof Boolean)) {
+            throw invalid(file, name, key, "must be true or false");
+        }
+        return Boolean.TRUE.equals(v);
     }
 
     /** proxy.redirect_hosts: host names (no scheme, path or port) a provider answer may redirect the proxy to. */

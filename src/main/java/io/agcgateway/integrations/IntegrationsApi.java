@@ -108,7 +108,10 @@ public final class IntegrationsApi {
         reply(ex, 200, Map.of("success", true));
     }
 
-    /** GET /providers[?search=]: Nango's filter, a case-insensitive substring of the name or display name. */
+    /**
+     * GET /providers[?search=]: Nango's filter, a case-insensitive substring of the name or display name; in catalog
+     * order (config/providers.yaml lists AGC first: it is what this gateway is for).
+     */
     public void listProviders(Exchange ex) {
         String search = RequestParams.query(ex).get("search");
         String needle = search == null ? "" : search.strip().toLowerCase(java.util.Locale.ROOT);
@@ -120,7 +123,6 @@ public final class IntegrationsApi {
                 data.add(v);
             }
         }
-        data.sort((a, b) -> providerOrder(a).compareTo(providerOrder(b)));
         reply(ex, 200, Map.of("data", data));
     }
 
@@ -136,12 +138,6 @@ public final class IntegrationsApi {
             throw GatewayException.notFound("not_found", "Provider '" + name + "' is not used by an integration of this connect session.");
         }
         reply(ex, 200, Map.of("data", providerView(p)));
-    }
-
-    // AGC first: it is what this gateway is for.
-    private static String providerOrder(Map<String, Object> p) {
-        String n = String.valueOf(p.get("name"));
-        return (n.startsWith("atlassian-government-cloud") ? "0" : "1") + n;
     }
 
     private Map<String, Object> providerView(Provider p) {

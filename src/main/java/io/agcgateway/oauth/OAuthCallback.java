@@ -120,7 +120,8 @@ public final class OAuthCallback {
     public void exchangeCode(Exchange ex) {
         CallbackFlow flow = CallbackFlow.of(ex);
         TokenResponse res = tokens.exchangeCode(flow.provider, flow.integration.clientId(),
-                cipher.decrypt(flow.integration.clientSecretEnc(), "client_secret"), flow.code, flow.redirectUri, flow.codeVerifier);
+                cipher.decrypt(flow.integration.clientSecretEnc(), "client_secret"), flow.code, flow.redirectUri,
+                flow.provider.disablePkce() ? null : flow.codeVerifier);
         if (!res.ok()) {
             boolean parse = "unable_to_parse_token_response".equals(res.error());
             String msg = switch (res.kind()) {

@@ -178,8 +178,10 @@ public final class OAuthConnect {
             ap.fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
         }
         params.put("state", state);
-        params.put("code_challenge", Secrets.s256(verifier));
-        params.put("code_challenge_method", "S256");
+        if (!provider.disablePkce()) { // RFC 7636 §4.3; catalog disable_pkce for a provider that refuses it
+            params.put("code_challenge", Secrets.s256(verifier));
+            params.put("code_challenge_method", "S256");
+        }
         StringJoiner qs = new StringJoiner("&");
         params.forEach((k, v) -> qs.add(enc(k) + "=" + enc(v)));
         String url = provider.authorizationUrl() + (provider.authorizationUrl().contains("?") ? "&" : "?") + qs;

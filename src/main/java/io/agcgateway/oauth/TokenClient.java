@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * Calls a provider's token endpoint through route token-endpoint (camel-http): form-encoded body with the client
- * credentials in it (RFC 6749 §2.3.1, as Nango and Atlassian do). Never logs the body of either side.
+ * Calls a provider's token endpoint through route token-endpoint (camel-http): form-encoded body, the client
+ * credentials as {@link TokenRequestAuth} says (RFC 6749 §2.3.1). Never logs the body or the Authorization header of
+ * either side.
  */
 public class TokenClient {
     public static final String ROUTE = "direct:token-endpoint";
@@ -32,12 +33,12 @@ public class TokenClient {
         form.putAll(p.tokenParams());
         form.put("code", code);
         form.put("redirect_uri", redirectUri);
-        form.put("client_id", clientId);
-        form.put("client_secret", clientSecret);
+        TokenRequestAuth auth = TokenRequestAuth.of(p, clientId, clientSecret);
+        form.putAll(auth.formFields());
         if (codeVerifier != null) {
             form.put("code_verifier", codeVerifier);
         }
-        return post(p.tokenUrl(), form);
+        return post(p.tokenUrl(), form, auth.headers());
     }
 
     /** RFC 6749 §6. */
@@ -46,16 +47,19 @@ public class TokenClient {
         form.put("grant_type", "refresh_token");
         form.putAll(p.refreshParams());
         form.put("refresh_token", refreshToken);
-        form.put("client_id", clientId);
-        form.put("client_secret", clientSecret);
-        return post(p.tokenUrl(), form);
+        TokenRequestAuth auth = TokenRequestAuth.of(p, clientId, clientSecret);
+        form.putAll(auth.formFields());
+        return post(p.tokenUrl(), form, auth.headers());
     }
 
-    TokenResponse post(String url, Map<String, String> form) {
+    TokenResponse post(String url, Map<String, String> form, Map<String, String> headers) {
         StringJoiner body = new StringJoiner("&");
         form.forEach((k, v) -> body.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        OutboundCall.Answer res = http.send(ROUTE, url, Map.of("Content-Type", "application/x-www-form-urlencoded",
-                "Accept", "application/json", "User-Agent", Version.USER_AGENT), body.toString());
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put("Content-Type", "application/x-www-form-urlencoded");
+        all.put("Accept", "application/json");
+        all.put("User-Agent", Version.USER_AGENT);
+        OutboundCall.Answer res = http.send(ROUTE, url, all, body.toString());
         if (res.failure() != null) {
             return new TokenResponse(TokenResponse.Kind.UNAVAILABLE, 0, null, null, null, null, res.failure(),
                     "timeout".equals(res.failure()) ? "token endpoint timed out" : "token endpoint unreachable");

@@ -1,10 +1,10 @@
 package io.agcgateway.proxy;
 
+import io.agcgateway.catalog.RetryHeaders;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.vertx.UpstreamBusyException;
 import io.vertx.core.http.HttpClosedException;
 import java.net.ConnectException;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
@@ -42,7 +42,7 @@ public final class AttemptRules {
             return AttemptDecision.redirect(target);
         }
         if (call.attempts() <= call.retries && call.replayable() && RetryPolicy.retryable(status, call.retryOn)) {
-            long wait = retryPolicy.waitMs(call.attempts(), header, call.retryAtHeaders(), call.waitedMs(), nowMs);
+            long wait = retryPolicy.waitMs(call.attempts(), header, call.retryHeaders(), call.waitedMs(), nowMs);
             if (wait >= 0) {
                 return AttemptDecision.retry(wait, "upstream_" + status);
             }
@@ -64,7 +64,7 @@ public final class AttemptRules {
             return AttemptDecision.retry(0, "stale_connection");
         }
         if (call.attempts() <= call.retries && call.replayable()) {
-            long wait = retryPolicy.waitMs(call.attempts(), null, List.of(), call.waitedMs(), nowMs);
+            long wait = retryPolicy.waitMs(call.attempts(), null, RetryHeaders.NONE, call.waitedMs(), nowMs);
             if (wait >= 0) {
                 return AttemptDecision.retry(wait, "upstream_failure");
             }

@@ -4,7 +4,10 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
-/** Route step {@code proxyAttempt}: the message for one try — the chosen headers, the token, path, query and body. */
+/**
+ * Route step {@code proxyAttempt}: the message for one try — the catalog's and the caller's headers, the token, path,
+ * query and body.
+ */
 public final class ProxyAttempt implements Processor {
     @Override
     public void process(Exchange exchange) {
@@ -15,7 +18,11 @@ public final class ProxyAttempt implements Processor {
         Message m = exchange.getMessage();
         m.removeHeaders("*");
         m.setHeader("User-Agent", io.agcgateway.Version.USER_AGENT);
-        m.getHeaders().putAll(call.forward); // a Nango-Proxy-User-Agent replaces ours
+        if (call.sendsCredentials()) {
+            // the catalog's proxy.headers are the provider's: they stay behind with the token after a hop to another host
+            m.getHeaders().putAll(call.catalogHeaders());
+        }
+        m.getHeaders().putAll(call.forward); // the caller's (Nango-Proxy-X) replace ours and the catalog's, as in Nango
         if (!call.sendsCredentials()) {
             m.removeHeader("Authorization");
         } else if (!call.callerAuthorization()) {

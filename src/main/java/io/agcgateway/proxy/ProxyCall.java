@@ -27,6 +27,8 @@ final class ProxyCall {
     final boolean forwardOnRedirect;
 
     private TokenCache.Entry entry;
+    /** The catalog's proxy.headers, filled for this connection. */
+    private Map<String, Object> catalogHeaders = Map.of();
     private String base;
     private String path;
     /** The body to send on every attempt (replayable), or null when there is none or it is streamed once. */
@@ -66,10 +68,11 @@ final class ProxyCall {
     // ---- transitions ----
 
     /** The connection's token is known: the upstream base URL and the provider path follow from it. */
-    void resolved(TokenCache.Entry e, String base, String path) {
+    void resolved(TokenCache.Entry e, String base, String path, Map<String, Object> catalogHeaders) {
         this.entry = e;
         this.base = base;
         this.path = path;
+        this.catalogHeaders = catalogHeaders;
     }
 
     void bodyKept(Buffer body) {
@@ -134,9 +137,13 @@ final class ProxyCall {
 
     // ---- reads ----
 
-    /** The provider's rate-limit reset headers (catalog {@code proxy.retry.at}); none before the token is known. */
-    java.util.List<String> retryAtHeaders() {
-        return entry == null ? java.util.List.of() : entry.provider().retryAtHeaders();
+    /** The provider's rate-limit headers (catalog {@code proxy.retry}); none before the token is known. */
+    io.agcgateway.catalog.RetryHeaders retryHeaders() {
+        return entry == null ? io.agcgateway.catalog.RetryHeaders.NONE : entry.provider().retryHeaders();
+    }
+
+    Map<String, Object> catalogHeaders() {
+        return catalogHeaders;
     }
 
     TokenCache.Entry entry() {

@@ -74,7 +74,7 @@ public final class ProxyPath {
         return out.toString();
     }
 
-    private static Object lookup(Map<String, Object> config, String dotted) {
+    static Object lookup(Map<String, Object> config, String dotted) {
         Object cur = config;
         for (String part : dotted.split("\\.", -1)) {
             if (!(cur instanceof Map<?, ?> map)) {

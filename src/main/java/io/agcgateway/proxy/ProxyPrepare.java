@@ -58,7 +58,8 @@ public final class ProxyPrepare extends AsyncProcessorSupport implements AsyncPr
                 : blocking.run(() -> tokens.get(call.integrationKey, call.connectionId));
         Future<Void> ready = entry.compose(e -> {
             String base = ProxyRequest.base(e, call.overrideBase);
-            call.resolved(e, base, ProxyPath.resolve(ProxyRequest.relative(call.rawPath, base), e.config()));
+            call.resolved(e, base, ProxyPath.resolve(ProxyRequest.relative(call.rawPath, base), e.config()),
+                    CatalogHeaders.resolve(e.provider().proxyHeaders(), e.config()));
             exchange.setVariable("proxyBase", base);
             return ProxyBody.take(exchange, call, replayLimit, vertx.get(), bodyTimeoutMs);
         });

@@ -1,18 +1,19 @@
 package io.agcgateway.proxy;
 
+import io.agcgateway.catalog.RetryHeaders;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
  * When to retry a proxied call and how long to wait (docs/ARCHITECTURE.md "Proxy", Nango's retryFlexible): 429, 5xx, network
- * errors and the statuses in Retry-On; waits from Retry-After or the provider's proxy.retry.at headers
- * (x-ratelimit-reset for AGC), else exponential backoff with jitter; never past the total cap.
+ * errors and the statuses in Retry-On; waits from Retry-After and the provider's proxy.retry headers (the longest,
+ * as Nango: {@code at} a reset time, x-ratelimit-reset for AGC; {@code after} seconds), else exponential backoff with
+ * jitter; never past the total cap.
  */
 public final class RetryPolicy {
     private final long baseMs;
@@ -37,12 +38,15 @@ public final class RetryPolicy {
      * @param waited   ms already spent waiting in this call
      * @return ms to wait, or -1 when the cap would be exceeded (relay the answer instead)
      */
-    public long waitMs(int attempt, Function<String, String> header, List<String> retryAtHeaders, long waited, long now) {
+    public long waitMs(int attempt, Function<String, String> header, RetryHeaders provider, long waited, long now) {
         long wait = -1;
         if (header != null) {
             wait = fromRetryAfter(header.apply("Retry-After"), now);
-            for (String h : retryAtHeaders) {
+            for (String h : provider.at()) {
                 wait = Math.max(wait, fromResetAt(header.apply(h), now));
+            }
+            for (String h : provider.after()) {
+                wait = Math.max(wait, fromRetryAfter(header.apply(h), now));
             }
         }
         if (wait < 0) {

@@ -70,7 +70,7 @@ class TokenEndpointRouteTest {
 
     @Test
     void refresh_postsTheFormAsWritten_andReadsTheTokens() {
-        TokenResponse r = client.post(url("/token"), form("rt-1"));
+        TokenResponse r = client.post(url("/token"), form("rt-1"), Map.of());
         assertThat(r.kind()).isEqualTo(TokenResponse.Kind.OK);
         assertThat(r.accessToken()).isEqualTo("at-1");
         assertThat(r.refreshToken()).isEqualTo("rt-2");
@@ -82,7 +82,7 @@ class TokenEndpointRouteTest {
 
     @Test
     void invalidGrant_throughTheRoute_isRejected() {
-        TokenResponse r = client.post(url("/token"), form("revoked"));
+        TokenResponse r = client.post(url("/token"), form("revoked"), Map.of());
         assertThat(r.kind()).isEqualTo(TokenResponse.Kind.REJECTED);
         assertThat(r.error()).isEqualTo("invalid_grant");
         assertThat(r.httpStatus()).isEqualTo(400);
@@ -90,21 +90,21 @@ class TokenEndpointRouteTest {
 
     @Test
     void providerCookie_isNeverSentBack_onTheNextTokenRequest() {
-        client.post(url("/token"), form("rt-1"));
-        client.post(url("/token"), form("rt-2"));
+        client.post(url("/token"), form("rt-1"), Map.of());
+        client.post(url("/token"), form("rt-2"), Map.of());
         assertThat(requests).hasSize(2).allSatisfy(r -> assertThat(r).contains("cookie=null"));
     }
 
     @Test
     void slowEndpoint_isTransient_atTheTokenTimeout() {
-        TokenResponse r = client.post(url("/slow"), form("rt-1"));
+        TokenResponse r = client.post(url("/slow"), form("rt-1"), Map.of());
         assertThat(r.kind()).isEqualTo(TokenResponse.Kind.UNAVAILABLE);
         assertThat(r.error()).isEqualTo("timeout");
     }
 
     @Test
     void unreachableEndpoint_isTransient_asANetworkError() {
-        TokenResponse r = client.post("http://127.0.0.1:" + TestGateway.freePort() + "/token", form("rt-1"));
+        TokenResponse r = client.post("http://127.0.0.1:" + TestGateway.freePort() + "/token", form("rt-1"), Map.of());
         assertThat(r.kind()).isEqualTo(TokenResponse.Kind.UNAVAILABLE);
         assertThat(r.error()).isEqualTo("network_error");
         assertThat(r.reason()).doesNotContain("rt-1");
@@ -112,7 +112,7 @@ class TokenEndpointRouteTest {
 
     @Test
     void redirect_isNotFollowed_withTheRefreshTokenInTheBody() {
-        TokenResponse r = client.post(url("/moved"), form("rt-1"));
+        TokenResponse r = client.post(url("/moved"), form("rt-1"), Map.of());
         assertThat(r.kind()).isEqualTo(TokenResponse.Kind.UNAVAILABLE);
         assertThat(r.httpStatus()).isEqualTo(307);
         assertThat(tokenCalls).as("the redirect target never got the form").hasValue(0);
