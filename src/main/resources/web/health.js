@@ -42,6 +42,8 @@ const ms = (n) => (n === null || n === undefined ? '—' : Math.round(n).toLocal
 
 /** y from 0 to a little above the largest value; an empty series still gets an axis 0..1. */
 const yRange = (u, min, max) => [0, max === null || !(max > 0) ? 1 : Math.ceil(max * 1.1)];
+/** Latency: an empty minute-series shows 0..100 ms rather than fractions of a millisecond. */
+const msRange = (u, min, max) => [0, max === null || !(max > 0) ? 100 : Math.ceil(max * 1.1)];
 /** Counts have whole-number ticks. */
 const COUNT_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7];
 
@@ -105,7 +107,7 @@ export async function renderHealth({ h, clear, api, page, errorBox, every, onLea
     const el = document.getElementById(id);
     return new uPlot({
       width: width(el), height: 220,
-      scales: { x: { time: true }, y: { range: yRange } },
+      scales: { x: { time: true }, y: { range: counts ? yRange : msRange } },
       series: [{}, ...series.map(([label, color, fill]) => ({
         label, stroke: color, width: 2, fill: fill ? color + '22' : undefined, spanGaps: false, points: { show: false },
       }))],

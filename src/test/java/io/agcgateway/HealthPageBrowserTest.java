@@ -16,7 +16,10 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -34,13 +37,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard's Health page in headless Chromium against seeded rows (support/HealthSeed): uPlot loads from the
- * gateway under the page's CSP, every chart draws, the numbers shown are the seeded ones, and a picture is kept at
- * target/screenshots/health.png. Skipped only outside CI when chromium is not installed (as DashboardBrowserTest).
+ * gateway under the page's CSP, every chart draws, on a fresh install and with data, the numbers shown are the seeded
+ * ones, and pictures are kept at target/screenshots/health-empty.png and health.png. Skipped only outside CI when chromium is not installed (as DashboardBrowserTest).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HealthPageBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Path SHOT = Path.of("target", "screenshots", "health.png");
+    private static final Path SHOTS = Path.of("target", "screenshots");
     private static final List<String> CHARTS = List.of("chart-requests", "chart-latency", "chart-refresh", "chart-ages");
 
     private static Gateway gw;
@@ -56,8 +60,7 @@ class HealthPageBrowserTest {
         }
         Assumptions.assumeTrue(present, "chromium/chromedriver not installed: browser test skipped");
         gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), HealthSeed.SWEEP_OFF));
-        HealthSeed.seed(gw);
-        Files.createDirectories(SHOT.getParent());
+        Files.createDirectories(SHOTS);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
@@ -82,22 +85,31 @@ class HealthPageBrowserTest {
     }
 
     @Test
-    void healthPage_drawsEveryChart_andShowsTheSeededNumbers() throws IOException {
-        driver.get(gw.baseUrl() + "/");
-        js("sessionStorage.setItem('agc-gateway.secret-key', arguments[0])", gw.secretKey());
-        // another path than the one the key was stored on, so the page loads again and reads it
-        driver.get(gw.baseUrl() + "/ui#/health");
-        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Health"));
+    @Order(1)
+    void freshInstall_drawsEmptyAxesWithNotes() throws IOException {
+        openHealth();
         for (String chart : CHARTS) {
-            wait.until(ExpectedConditions.attributeToBe(By.id(chart), "data-rendered", "true"));
+            assertThat(drawnPixels(chart)).as(chart + " draws its axes").isGreaterThan(100L);
         }
+        assertThat(driver.findElement(By.id("health-requests")).getText()).isEqualTo("0");
+        assertThat(driver.findElement(By.id("health-p95")).getText()).isEqualTo("—");
+        assertThat(driver.findElement(By.id("health-oldest")).getText()).isEqualTo("—");
+        assertThat(driver.findElement(By.id("health-state-fresh")).getText()).isEqualTo("0");
+        for (String note : List.of("health-proxy-empty", "health-refresh-empty", "health-connections-empty")) {
+            assertThat(driver.findElement(By.id(note)).isDisplayed()).as(note).isTrue();
+        }
+        assertThat(consoleProblems()).as("browser console (CSP violations, script errors)").isEmpty();
+        fullScreenshot("health-empty.png");
+    }
+
+    @Test
+    @Order(2)
+    void healthPage_drawsEveryChart_andShowsTheSeededNumbers() throws IOException {
+        HealthSeed.seed(gw);
+        openHealth();
         assertThat(driver.findElement(By.id("nav-health")).getAttribute("aria-current")).isEqualTo("page");
         for (String chart : CHARTS) {
-            assertThat((Long) js("const c = document.querySelector('#' + arguments[0] + ' canvas');"
-                    + "if (!c || !c.width || !c.height) return 0;"
-                    + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
-                    + "for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;", chart))
-                    .as(chart + " has drawn pixels").isGreaterThan(500L);
+            assertThat(drawnPixels(chart)).as(chart + " has drawn pixels").isGreaterThan(2000L);
         }
 
         Map<String, String> shown = Map.ofEntries(
@@ -119,10 +131,33 @@ class HealthPageBrowserTest {
             assertThat(page).doesNotContain(token);
         }
         assertThat(page).doesNotContain(gw.secretKey());
-        List<LogEntry> problems = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        assertThat(consoleProblems()).as("browser console (CSP violations, script errors)").isEmpty();
+        fullScreenshot("health.png");
+    }
+
+    /** Signed in by the key in sessionStorage; waits until every chart has drawn once. */
+    private static void openHealth() {
+        driver.get(gw.baseUrl() + "/");
+        js("sessionStorage.setItem('agc-gateway.secret-key', arguments[0])", gw.secretKey());
+        // another path than the one the key was stored on, so the page loads again and reads it
+        driver.get(gw.baseUrl() + "/ui#/health");
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Health"));
+        for (String chart : CHARTS) {
+            wait.until(ExpectedConditions.attributeToBe(By.id(chart), "data-rendered", "true"));
+        }
+    }
+
+    /** Pixels of the chart's canvas that are not transparent: axes, grid, lines, bars. */
+    private static long drawnPixels(String chart) {
+        return (Long) js("const c = document.querySelector('#' + arguments[0] + ' canvas');"
+                + "if (!c || !c.width || !c.height) return 0;"
+                + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
+                + "for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;", chart);
+    }
+
+    private static List<LogEntry> consoleProblems() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(l -> l.getLevel().intValue() >= Level.WARNING.intValue()).toList();
-        assertThat(problems).as("browser console (CSP violations, script errors)").isEmpty();
-        fullScreenshot();
     }
 
     private static Object js(String script, Object... args) {
@@ -130,13 +165,13 @@ class HealthPageBrowserTest {
     }
 
     /** The whole page in one picture: the window grows to the page's height, then back. */
-    private static void fullScreenshot() throws IOException {
+    private static void fullScreenshot(String name) throws IOException {
         js("window.scrollTo(0, 0)");
         Dimension before = driver.manage().window().getSize();
         long height = (Long) js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)");
         driver.manage().window().setSize(new Dimension(before.getWidth(), (int) Math.min(4000, Math.max(before.getHeight(), height + 120))));
         try {
-            Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SHOT, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         } finally {
             driver.manage().window().setSize(before);
         }
