@@ -1,6 +1,8 @@
 // agc-gateway dashboard: one page, hash routes, the gateway's own public API (docs/ARCHITECTURE.md "API and errors").
 // Every value from the API reaches the DOM through textContent or attributes, never as markup.
 
+import { renderHealth } from './health.js';
+
 const KEY_STORE = 'agc-gateway.secret-key';
 const LOG_FILTER_STORE = 'agc-gateway.log-filters';
 const POLL_MS = 2500;
@@ -278,6 +280,7 @@ function route() {
   }
   if (section === 'connections') return renderConnections();
   if (section === 'logs') return parts[1] ? renderLogDetail(parts[1]) : renderLogs();
+  if (section === 'health') return renderHealth({ h, clear, api, page, errorBox, every, onLeave: (f) => pageCleanups.push(f) });
   location.replace('#/integrations');
 }
 

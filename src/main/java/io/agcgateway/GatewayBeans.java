@@ -8,6 +8,8 @@ import io.agcgateway.connections.ConnectionImports;
 import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.connections.ConnectionsApi;
 import io.agcgateway.crypto.TokenCipher;
+import io.agcgateway.health.HealthApi;
+import io.agcgateway.health.HealthStore;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.OpenApiDocument;
 import io.agcgateway.http.OutboundCall;
@@ -131,6 +133,9 @@ final class GatewayBeans {
                 new Spool(settings.dataDir().resolve("operations-spool.jsonl"), settings.integer("gateway.logs.spool-max-bytes", 0, Integer.MAX_VALUE)),
                 metrics));
         bind("logsApi", new LogsApi(ds));
+        // routes/dashboard-health: the numbers of the dashboard's Health page
+        bind("healthApi", new HealthApi(new HealthStore(ds), metrics, clock, settings.duration("gateway.refresh.margin"),
+                settings.duration("gateway.refresh.keep-alive-age")));
         Publisher publisher = publisher(ds);
         WebhookEvents events = webhooks(keys.secretKey);
         // token endpoint and accessible-resources: routes token-endpoint and accessible-resources (camel-http)

@@ -53,6 +53,22 @@ class DashboardRoutesTest {
     }
 
     @Test
+    void chartLibrary_isServedFromItsWebjar_underTheDashboardsHeaders() {
+        Http.Res js = http.get("/ui/vendor/uplot/uPlot.iife.min.js");
+        assertThat(js.status()).isEqualTo(200);
+        assertThat(js.header("Content-Type")).startsWith("text/javascript");
+        assertThat(js.body()).contains("uPlot");
+        assertThat(js.header("Content-Security-Policy")).contains("script-src 'self'");
+        assertThat(js.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(js.header("Cache-Control")).isEqualTo("no-cache");
+        assertThat(http.get("/ui/vendor/uplot/uPlot.min.css").header("Content-Type")).startsWith("text/css");
+        assertThat(http.get("/ui/health.js").header("Content-Type")).startsWith("text/javascript");
+        // only the webjar's dist/ folder, and only known types
+        assertThat(http.get("/ui/vendor/uplot/package.json").status()).isEqualTo(404);
+        assertThat(http.get("/ui/vendor/uplot/uPlot.d.ts").status()).isEqualTo(404);
+    }
+
+    @Test
     void sameEtag_answers304() {
         String etag = http.get("/ui/app.js").header("ETag");
         Http.Res r = http.get("/ui/app.js", "If-None-Match", etag);

@@ -118,6 +118,21 @@ public final class GatewayMetrics {
                 .register(registry()).increment();
     }
 
+    /**
+     * What a counter has counted on this node since it started, summed by one tag's values (the Health page's
+     * "since start" numbers): {@code counts("gateway_refresh", "outcome")} → {ok=3, rejected=1}.
+     */
+    public Map<String, Long> counts(String name, String tag) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Counter c : registry().find(name).counters()) {
+            String value = c.getId().getTag(tag);
+            if (value != null) {
+                out.merge(value, (long) c.count(), Long::sum);
+            }
+        }
+        return out;
+    }
+
     /** Registers the gauge once the registry exists (Micrometer keeps the first registration of a name). */
     public void websocketsOpen(AtomicInteger open) {
         if (registry == null && registry() instanceof CompositeMeterRegistry) {

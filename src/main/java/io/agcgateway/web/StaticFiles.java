@@ -34,7 +34,15 @@ public final class StaticFiles {
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    /**
+     * Chart library of the Health page, from its webjar (pom.xml): {@code /ui/vendor/uplot/NAME} is the jar's
+     * {@code dist/NAME}. The version in the path comes from the webjar's own pom.properties, so a pom upgrade needs
+     * no code change.
+     */
+    static final String UPLOT = "vendor/uplot/";
+
     private final String root;
+    private final String uplotRoot;
     private final Map<String, Optional<Asset>> cache = new ConcurrentHashMap<>();
 
     record Asset(byte[] bytes, String contentType, String etag) {
@@ -46,6 +54,7 @@ public final class StaticFiles {
 
     StaticFiles(String root) {
         this.root = root;
+        this.uplotRoot = webjarRoot("uplot") + "dist/";
     }
 
     /** {@code GET /} and {@code GET /ui}: the single page. */
@@ -121,14 +130,30 @@ public final class StaticFiles {
     }
 
     private Optional<Asset> read(String name, String type) {
-        try (InputStream in = StaticFiles.class.getClassLoader().getResourceAsStream(root + name)) {
+        String path = name.startsWith(UPLOT) ? uplotRoot + name.substring(UPLOT.length()) : root + name;
+        try (InputStream in = StaticFiles.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
                 return Optional.empty();
             }
             byte[] bytes = in.readAllBytes();
             return Optional.of(new Asset(bytes, type, etag(bytes)));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + root + name, e);
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    /** {@code META-INF/resources/webjars/NAME/VERSION/} of an npm webjar on the classpath. */
+    static String webjarRoot(String name) {
+        String props = "META-INF/maven/org.webjars.npm/" + name + "/pom.properties";
+        try (InputStream in = StaticFiles.class.getClassLoader().getResourceAsStream(props)) {
+            if (in == null) {
+                throw new IllegalStateException("webjar " + name + " is not on the classpath (pom.xml)");
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return "META-INF/resources/webjars/" + name + "/" + p.getProperty("version") + "/";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + props, e);
         }
     }
 

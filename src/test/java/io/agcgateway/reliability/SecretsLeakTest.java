@@ -25,7 +25,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Runs the flows that handle secrets (connect, callback, refresh, errors carrying secrets, proxy) and then looks for
  * every secret issued during the run in the captured logs, the operation rows, the metrics, the error bodies and the
- * raw database rows. DESIGN §8: none may appear anywhere but encrypted.
+ * raw database rows and the dashboard's Health numbers. DESIGN §8: none may appear anywhere but encrypted.
  */
 class SecretsLeakTest {
 
@@ -124,6 +124,11 @@ class SecretsLeakTest {
                     "Provider-Config-Key", "agc-sandbox", "Connection-Id", "no-such-connection").body());
 
             gw.bean("operationLog", OperationLog.class).flush(10_000);
+            // the dashboard's Health page numbers (issue 17 item 3): counts only, after every flow above
+            Http.Res health = http.get("/dashboard/api/health");
+            assertThat(health.status()).as(health.toString()).isEqualTo(200);
+            assertThat(health.json().at("/proxy/requests").asLong()).as("proxied calls counted").isPositive();
+            answers.add(health.body());
             JdbcTemplate jdbc = new JdbcTemplate(gw.dataSource());
             String metrics = flow.browser.get("/observe/metrics").body();
             secrets.removeIf(s -> s == null || s.isBlank());

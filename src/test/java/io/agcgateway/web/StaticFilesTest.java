@@ -29,6 +29,14 @@ class StaticFilesTest {
     }
 
     @Test
+    void vendorUplot_comesFromTheWebjarOfTheVersionOnTheClasspath() {
+        assertThat(StaticFiles.webjarRoot("uplot")).matches("META-INF/resources/webjars/uplot/[0-9][0-9.]*/");
+        assertThat(files.load("vendor/uplot/uPlot.iife.min.js")).get().extracting(StaticFiles.Asset::contentType)
+                .isEqualTo("text/javascript; charset=utf-8");
+        assertThat(files.load("vendor/uplot/LICENSE.js")).isEmpty();
+    }
+
+    @Test
     void missingFileOrUnknownExtensionOrClassFile_isNotFound() {
         assertThat(files.load("nope.js")).isEmpty();
         assertThat(files.load("logos")).isEmpty();
