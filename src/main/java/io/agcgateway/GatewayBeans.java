@@ -229,8 +229,7 @@ final class GatewayBeans {
     private WebhookEvents webhooks(String secretKey) {
         // Nango signs with the environment's webhook signing key; ours defaults to the secret key like older Nango environments.
         String secret = settings.raw("gateway.webhook.secret").isEmpty() ? secretKey : settings.raw("gateway.webhook.secret");
-        settings.integer("gateway.webhook.retries", 0, 10); // the route's redelivery policy reads it: checked here, at startup
-        bind("webhookDelivery", new WebhookDelivery(secret, operationLog, clock));
+        bind("webhookDelivery", new WebhookDelivery(secret, settings.integer("gateway.webhook.retries", 0, 10), operationLog, clock));
         return bind("webhookEvents", new WebhookEvents(settings.webhookUrl(), camel, operationLog, clock));
     }
 

@@ -340,10 +340,18 @@ class DashboardBrowserTest {
         WebElement conn = driver.findElement(By.id("filter-connection"));
         conn.clear();
         conn.sendKeys(connectionId);
-        WebElement row = new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(
-                By.xpath("//tr[@data-log-id][td[@data-field='connection' and .='" + connectionId + "']]")));
-        assertThat(row.findElement(By.cssSelector("[data-field=status]")).getText()).isEqualTo("success");
-        assertThat(row.findElement(By.cssSelector("[data-field=http]")).getText()).isEqualTo("200");
+        // the table re-renders as the filter is typed: read the row's cells in one go, again if a render replaced it
+        By rowOf = By.xpath("//tr[@data-log-id][td[@data-field='connection' and .='" + connectionId + "']]");
+        java.util.List<String> cells = new WebDriverWait(driver, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+                    java.util.List<WebElement> rows = d.findElements(rowOf);
+                    if (rows.isEmpty() || !rows.get(0).isDisplayed()) {
+                        return null;
+                    }
+                    return java.util.List.of(rows.get(0).findElement(By.cssSelector("[data-field=status]")).getText(),
+                            rows.get(0).findElement(By.cssSelector("[data-field=http]")).getText());
+                });
+        assertThat(cells).containsExactly("success", "200");
         screenshot("logs-proxy-call");
         driver.findElement(By.id("filters-clear")).click();
     }

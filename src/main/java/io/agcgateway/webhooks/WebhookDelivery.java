@@ -32,11 +32,14 @@ public final class WebhookDelivery implements Processor {
     private static final String ATTEMPTS = "gatewayWebhookAttempts";
 
     private final String secret;
+    private final int retries;
     private final OperationLog log;
     private final Clock clock;
 
-    public WebhookDelivery(String secret, OperationLog log, Clock clock) {
+    /** @param retries attempts after the first on a 5xx or a network error (gateway.webhook.retries) */
+    public WebhookDelivery(String secret, int retries, OperationLog log, Clock clock) {
         this.secret = secret;
+        this.retries = retries;
         this.log = log;
         this.clock = clock;
     }
@@ -83,6 +86,11 @@ public final class WebhookDelivery implements Processor {
     @Override
     public void process(Exchange ex) {
         ex.setProperty(ATTEMPTS, ex.getProperty(ATTEMPTS, 1, Integer.class) + 1);
+    }
+
+    /** The route's retryWhile: another attempt while the retries are not used up. */
+    public boolean retryAgain(Exchange ex) {
+        return ex.getProperty(ATTEMPTS, 1, Integer.class) <= retries;
     }
 
     /** The receiver answered below 500 (the route's ok range): 2xx delivered, anything else refused for good. */
