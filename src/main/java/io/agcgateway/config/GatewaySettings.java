@@ -47,13 +47,17 @@ public final class GatewaySettings {
      * the layers of {@link #load(Map)}.
      */
     public static GatewaySettings load(Function<String, Optional<String>> lookup) {
+        return load(lookup, System.getenv(), Path.of(""));
+    }
+
+    static GatewaySettings load(Function<String, Optional<String>> lookup, Map<String, String> env, Path workDir) {
         Map<String, String> given = new LinkedHashMap<>();
         for (String key : builtIn().stringPropertyNames()) {
             if (key.startsWith("gateway.")) {
                 lookup.apply(key).ifPresent(v -> given.put(key, v));
             }
         }
-        return load(given);
+        return load(given, env, workDir);
     }
 
     static GatewaySettings load(Map<String, String> overrides, Map<String, String> env, Path workDir) {
