@@ -1,26 +1,26 @@
 package io.agcgateway;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.config.StartupException;
-import io.agcgateway.http.vertx.EventLoopServers;
-import io.agcgateway.logs.OperationLog;
-import io.agcgateway.store.Database;
 import io.agcgateway.store.KeyMaterial;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Boots the gateway: settings, store, keys and catalog are checked before Camel starts, so a bad
- * setting ends startup with one line; then camel-main loads the {@link RouteFiles} with the beans of {@link GatewayBeans}.
+ * Boots the gateway in camel-main: settings and the port are checked before Camel starts, so a bad setting ends startup
+ * with one line; {@link GatewayBeans#install} (catalog, store, keys, beans) runs as camel-main configures the context,
+ * before it loads the {@link RouteFiles}. Other Camel runtimes call the same install (docs/OPERATIONS.md).
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -64,38 +64,43 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(Map<String, String> overrides, Clock clock) {
         GatewaySettings settings = GatewaySettings.load(overrides);
         checkPortFree(settings);
-        ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl(),
-                settings.sandbox() ? io.agcgateway.sandbox.Sandbox.baseUrl(settings) : settings.publicUrl());
-        HikariDataSource ds = Database.open(settings);
         Main main = new Main();
+        AtomicReference<GatewayBeans> installed = new AtomicReference<>();
         try {
-            KeyMaterial keys = KeyMaterial.load(settings, ds);
             main.setDefaultPropertyPlaceholderLocation("false");
             Properties props = new Properties();
             props.putAll(settings.all());
             props.put("gateway.public-url", settings.publicUrl());
             props.put("camel.main.routes-include-pattern", String.join(",", RouteFiles.locations(settings.sandbox())));
             main.setOverrideProperties(props);
-            GatewayBeans beans = new GatewayBeans(main, settings, ds, keys, catalog, clock);
+            // the context exists and its properties are set; nothing is configured from them yet, no route is loaded
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void beforeConfigure(BaseMainSupport m) {
+                    installed.set(GatewayBeans.install(m.getCamelContext(), clock));
+                }
+            });
             main.start();
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
                 throw new StartupException("Camel did not start; the log above names the route or setting at fault");
             }
-            beans.started(main.getCamelContext());
-            return new Gateway(main, settings, ds, keys);
+            GatewayBeans beans = installed.get();
+            return new Gateway(main, beans.settings(), beans.dataSource(), beans.keys());
         } catch (RuntimeException e) {
             try {
                 main.stop();
             } catch (RuntimeException ignored) {
                 // already failing: report the original problem
             }
-            ds.close();
-            if (e instanceof StartupException) {
-                throw e;
+            if (installed.get() != null) {
+                installed.get().dataSource().close();
             }
             Throwable root = e;
-            while (root.getCause() != null) {
+            while (root.getCause() != null && !(root instanceof StartupException)) {
                 root = root.getCause();
+            }
+            if (root instanceof StartupException) {
+                throw (StartupException) root;
             }
             if (root instanceof java.net.BindException) {
                 throw new StartupException("setting gateway.port (env GATEWAY_PORT): port " + settings.port()
@@ -170,15 +175,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         try {
-            EventLoopServers servers = bean("eventLoopServers", EventLoopServers.class);
-            if (servers != null) {
-                servers.close();
-            }
-            OperationLog log = bean("operationLog", OperationLog.class);
-            if (log != null) {
-                log.close();
-            }
-            main.stop();
+            main.stop(); // GatewayLifecycle closes the servers, the batched log, the pools and the store with the context
         } finally {
             dataSource.close();
         }

@@ -17,8 +17,6 @@ import io.agcgateway.http.PublicCors;
 import io.agcgateway.http.RequestBody;
 import io.agcgateway.http.SpoolLargeBodies;
 import io.agcgateway.http.vertx.EventLoopHttpEngine;
-import io.agcgateway.http.vertx.EventLoopServers;
-import io.agcgateway.http.vertx.RequestGuard;
 import io.agcgateway.http.vertx.UpstreamComponent;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.integrations.IntegrationsApi;
@@ -64,6 +62,7 @@ import io.agcgateway.refresh.TokenUpdates;
 import io.agcgateway.sandbox.Sandbox;
 import io.agcgateway.sandbox.SandboxAgc;
 import io.agcgateway.sandbox.SandboxHttp;
+import io.agcgateway.store.Database;
 import io.agcgateway.store.DatabaseHealthCheck;
 import io.agcgateway.store.KeyMaterial;
 import io.agcgateway.web.CacheableHeaderFilter;
@@ -77,20 +76,17 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
-import org.apache.camel.main.BaseMainSupport;
-import org.apache.camel.main.Main;
-import org.apache.camel.main.MainListenerSupport;
 
 /**
  * The composition root: every bean the routes name, built once with what it depends on, in construction order, one
- * method per family. A bean is bound under its class name in lowerCamel ({@code HttpReply} → {@code httpReply}),
- * except the few in {@link #FIXED_NAMES}. Nothing is looked up by name while wiring and nothing is set after
- * construction. Where the CamelContext is needed it is explicit: beans that send to a route or read Camel's meter
- * registry get it as a Supplier; the proxy's beans run on the platform-http server's Vert.x and are built when the
- * context exists ({@link #proxy}); the RouteRefresher sends to direct:refresh-connection once Camel runs; the
- * event-loop servers take over the started server ({@link #started}).
+ * method per family, and bound into the registry of the CamelContext given to {@link #install} — the one entry point
+ * for any Camel runtime (the jar's camel-main, Camel Spring Boot, ...). A bean is bound under its class name in
+ * lowerCamel ({@code HttpReply} → {@code httpReply}), except the few in {@link #FIXED_NAMES}. Nothing is looked up by
+ * name while wiring and nothing is set after construction. Beans that send to a route or read Camel's meter registry
+ * get the context as a Supplier; the proxy's beans use the platform-http server's Vert.x once it runs; what starts and
+ * stops with the context is {@link GatewayLifecycle}.
  */
-final class GatewayBeans {
+public final class GatewayBeans {
     /** Bean names that are not the lowerCamel of the bean's class, and why. */
     static final Map<String, String> FIXED_NAMES = Map.of(
             "dataSource", "the HikariCP pool, bound as the javax.sql.DataSource it is",
@@ -99,8 +95,10 @@ final class GatewayBeans {
             "quartz", "a component: token-refresh's quartz: endpoint resolves to it, with the gateway's scheduler settings",
             "sweepPool", "a JDK ExecutorService; token-refresh's split names it for its job (executorService: sweepPool)");
 
-    private final Main main;
+    private final CamelContext context;
     private final GatewaySettings settings;
+    private final HikariDataSource dataSource;
+    private final KeyMaterial keys;
     private final Clock clock;
     private final Supplier<CamelContext> camel;
     private final ProviderCatalog catalog;
@@ -116,11 +114,39 @@ final class GatewayBeans {
     /** The secret-key check: routes name it, and the HTTP guard runs it before reading a body (built in http()). */
     private ApiKeyAuth apiKeyAuth;
 
-    GatewayBeans(Main main, GatewaySettings settings, HikariDataSource ds, KeyMaterial keys, ProviderCatalog catalog, Clock clock) {
-        this.main = main;
+    /**
+     * Builds every bean from the settings the context's properties resolve ({@link GatewaySettings#load(java.util.function.Function)}),
+     * binds them into its registry and hooks {@link GatewayLifecycle} into it. Call it once, before the context starts
+     * (camel-main: a MainListener's beforeConfigure; Camel Spring Boot: a CamelContextConfiguration's
+     * beforeApplicationStart); the route files then load with {@code routes-include-pattern}. A bad setting, catalog
+     * entry or store fails here with a {@link io.agcgateway.config.StartupException} naming it.
+     */
+    public static GatewayBeans install(CamelContext context) {
+        return install(context, Clock.systemUTC());
+    }
+
+    /** As {@link #install(CamelContext)}, with the clock every bean reads the time from (tests move it). */
+    static GatewayBeans install(CamelContext context, Clock clock) {
+        GatewaySettings settings = GatewaySettings.load(context.getPropertiesComponent()::resolveProperty);
+        ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl(),
+                settings.sandbox() ? Sandbox.baseUrl(settings) : settings.publicUrl());
+        HikariDataSource ds = Database.open(settings);
+        try {
+            return new GatewayBeans(context, settings, ds, KeyMaterial.load(settings, ds), catalog, clock);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+    }
+
+    private GatewayBeans(CamelContext context, GatewaySettings settings, HikariDataSource ds, KeyMaterial keys, ProviderCatalog catalog,
+            Clock clock) {
+        this.context = context;
         this.settings = settings;
+        this.dataSource = ds;
+        this.keys = keys;
         this.clock = clock;
-        this.camel = main::getCamelContext;
+        this.camel = () -> context;
         this.catalog = catalog;
         this.cipher = keys.cipher;
         RequestBody bodies = http(keys);
@@ -154,21 +180,21 @@ final class GatewayBeans {
             SandboxAgc agc = bind("sandboxAgc", Sandbox.agc(settings, ds, cipher, clock));
             bind("sandboxHttp", new SandboxHttp(agc, clock));
         }
-        main.addMainListener(new MainListenerSupport() {
-            private Runnable stopProxy;
+        Runnable stopProxy = proxy(context);
+        context.addLifecycleStrategy(new GatewayLifecycle(settings, ds, operationLog, apiKeyAuth, metrics, stopProxy));
+    }
 
-            @Override
-            public void afterConfigure(BaseMainSupport m) {
-                stopProxy = proxy(m.getCamelContext());
-            }
+    public GatewaySettings settings() {
+        return settings;
+    }
 
-            @Override
-            public void beforeStop(BaseMainSupport m) {
-                if (stopProxy != null) {
-                    stopProxy.run();
-                }
-            }
-        });
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    /** The secret key (generated or from GATEWAY_SECRET_KEY) and the token cipher. */
+    public KeyMaterial keys() {
+        return keys;
     }
 
     /** What every API route uses: settings, keys, the catalog, the key check, the JSON answer, the HTTP server's options. */
@@ -208,20 +234,14 @@ final class GatewayBeans {
                         sockets, metrics, Duration.ofSeconds(1))
                 : null;
         WebSocketUpgrade upgrade = new WebSocketUpgrade(settings.port(), settings.websocketsPath(), sockets);
-        // Gateway calls main.start(), not run(), so MainListener.afterStart never fires: use the context's own event
-        main.addMainListener(new MainListenerSupport() {
-            @Override
-            public void afterConfigure(BaseMainSupport m) {
-                try {
-                    m.getCamelContext().addStartupListener(upgrade);
-                    if (relay != null) {
-                        m.getCamelContext().addService(relay, true, true);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot register the WebSocket publisher: " + e.getMessage(), e);
-                }
+        try {
+            context.addStartupListener(upgrade);
+            if (relay != null) {
+                context.addService(relay, true, true);
             }
-        });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the WebSocket publisher: " + e.getMessage(), e);
+        }
         return bind("publisher", new Publisher(sockets, relay == null ? Relay.NONE : relay));
     }
 
@@ -273,8 +293,8 @@ final class GatewayBeans {
 
     /**
      * The proxy (routes/api-proxy): its consumer engine and upstream client are Camel services on the platform-http
-     * server's Vert.x, so they and the steps that use them are built once the context exists; the bounded pools and
-     * the batched log close before Camel stops (the answer).
+     * server's Vert.x (looked up when first used); the answer closes the bounded pools and the batched last-use log
+     * as Camel begins to stop.
      */
     private Runnable proxy(CamelContext ctx) {
         EventLoopHttpEngine engine = bind("eventLoopHttpEngine", new EventLoopHttpEngine(ctx, settings.port()));
@@ -301,7 +321,7 @@ final class GatewayBeans {
         bind("proxyRefresh", new ProxyRefresh(tokenCache, blocking, settings.duration("gateway.proxy.refresh-on-401-min-age").toMillis()));
         bind("proxyRespond", new ProxyRespond());
         try {
-            // Gateway starts Main with start(), not run(): afterStart listeners never fire, so hook the context
+            // the context's own hook, not the runtime's (camel-main's afterStart never fires with Main.start())
             ctx.addStartupListener(new SpoolLargeBodies(settings.integer("gateway.proxy.spool-threshold-bytes", 4096, Integer.MAX_VALUE)));
         } catch (Exception e) {
             throw new IllegalStateException("cannot register the proxy's startup hook: " + e.getMessage(), e);
@@ -312,33 +332,8 @@ final class GatewayBeans {
         };
     }
 
-    /** Once Camel has started: the proxy's servers take over the platform-http port, one per event loop. */
-    void started(CamelContext ctx) {
-        int instances = settings.integer("gateway.http.server-instances", 0, 64);
-        int maxUri = settings.integer("gateway.http.max-uri-length", 256, 1 << 20);
-        int maxConnections = settings.integer("gateway.http.max-connections", 0, 10_000_000);
-        int maxHeaderBytes = settings.integer("gateway.http.max-header-size", 1024, 1 << 20);
-        EventLoopServers servers = EventLoopServers.takeOver(ctx, settings.host(), settings.port(),
-                instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
-                settings.duration("gateway.http.idle-timeout"), RequestGuard.decoderLimit(maxUri),
-                RequestGuard.decoderLimit(maxHeaderBytes),
-                maxConnections == 0 ? EventLoopServers.defaultMaxConnections() : maxConnections,
-                RequestGuard.of(ctx, settings.integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE),
-                        settings.duration("gateway.api.body-timeout"), maxUri, apiKeyAuth)
-                        .headerLimits(maxHeaderBytes, settings.integer("gateway.http.max-header-count", 10, 10_000))
-                        .jolokia(settings.operatorKey(), ctx.getPropertiesComponent().resolveProperty("camel.management.path")
-                                .orElse("/observe") + "/jolokia"));
-        ctx.getRegistry().bind("eventLoopServers", servers);
-        metrics.httpConnections(servers::open, servers::refused);
-    }
-
     private <T> T bind(String name, T bean) {
-        CamelContext ctx = camel.get();
-        if (ctx == null) {
-            main.bind(name, bean);
-        } else {
-            ctx.getRegistry().bind(name, bean);
-        }
+        context.getRegistry().bind(name, bean);
         return bean;
     }
 

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -47,16 +48,27 @@ public final class GatewaySettings {
         return load(overrides, System.getenv(), Path.of(""));
     }
 
-    static GatewaySettings load(Map<String, String> overrides, Map<String, String> env, Path workDir) {
-        Properties merged = new Properties();
-        try (InputStream in = GatewaySettings.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
-            if (in == null) {
-                throw new StartupException("built-in " + DEFAULTS + " is missing from the jar: rebuild with mvn package");
+    /**
+     * The settings as a Camel runtime's properties resolve them (its PropertiesComponent: camel-main's overrides, or
+     * Spring's Environment in Camel Spring Boot): each key of the built-in defaults that {@code lookup} knows wins over
+     * the layers of {@link #load(Map)}.
+     */
+    public static GatewaySettings load(Function<String, Optional<String>> lookup) {
+        return load(lookup, System.getenv(), Path.of(""));
+    }
+
+    static GatewaySettings load(Function<String, Optional<String>> lookup, Map<String, String> env, Path workDir) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String key : builtIn().stringPropertyNames()) {
+            if (key.startsWith("gateway.")) {
+                lookup.apply(key).ifPresent(v -> given.put(key, v));
             }
-            merged.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new StartupException("cannot read built-in " + DEFAULTS + ": " + e.getMessage(), e);
         }
+        return load(given, env, workDir);
+    }
+
+    static GatewaySettings load(Map<String, String> overrides, Map<String, String> env, Path workDir) {
+        Properties merged = builtIn();
         Path local = workDir.resolve(DEFAULTS);
         if (Files.isRegularFile(local)) {
             Properties file = new Properties();
@@ -91,6 +103,19 @@ public final class GatewaySettings {
             values.put(key + ".millis", String.valueOf(settings.duration(key).toMillis()));
         }
         return settings;
+    }
+
+    private static Properties builtIn() {
+        Properties p = new Properties();
+        try (InputStream in = GatewaySettings.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+            if (in == null) {
+                throw new StartupException("built-in " + DEFAULTS + " is missing from the jar: rebuild with mvn package");
+            }
+            p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new StartupException("cannot read built-in " + DEFAULTS + ": " + e.getMessage(), e);
+        }
+        return p;
     }
 
     /** gateway.public-url -> GATEWAY_PUBLIC_URL, the way Camel maps property keys to env vars. */

@@ -30,6 +30,26 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void runtimeProperties_winOverEnvAndFiles_andOnlyGatewayKeysAreAsked() {
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        GatewaySettings s = GatewaySettings.load(key -> {
+            asked.add(key);
+            return key.equals("gateway.port") ? java.util.Optional.of("8081") : java.util.Optional.empty();
+        }, Map.of("GATEWAY_PORT", "4100", "GATEWAY_SANDBOX", "true"), dir);
+        assertThat(s.port()).isEqualTo(8081);
+        assertThat(s.sandbox()).as("a key the runtime does not know keeps the env var").isTrue();
+        assertThat(s.duration("gateway.refresh.margin")).isEqualTo(Duration.ofMinutes(15));
+        assertThat(asked).contains("gateway.port", "gateway.db.url").allMatch(k -> k.startsWith("gateway."));
+    }
+
+    @Test
+    void runtimeProperties_badValue_failsNamingTheSetting() {
+        assertThatThrownBy(() -> GatewaySettings.load(key -> key.equals("gateway.port") ? java.util.Optional.of("30o3")
+                : java.util.Optional.empty(), Map.of(), dir))
+                .isInstanceOf(StartupException.class).hasMessageContaining("gateway.port").hasMessageContaining("GATEWAY_PORT");
+    }
+
+    @Test
     void envVar_overridesFile() {
         GatewaySettings s = load(Map.of("GATEWAY_PORT", "4100", "GATEWAY_PUBLIC_URL", "https://gw.example.gov/"));
         assertThat(s.port()).isEqualTo(4100);
