@@ -128,6 +128,8 @@ public final class GatewayBeans {
     /** As {@link #install(CamelContext)}, with the clock every bean reads the time from (tests move it). */
     static GatewayBeans install(CamelContext context, Clock clock) {
         GatewaySettings settings = GatewaySettings.load(context.getPropertiesComponent()::resolveProperty);
+        // the derived <key>.millis values the camel-http routes name (GatewaySettings.MILLIS_FOR_ROUTES)
+        settings.derived().forEach(context.getPropertiesComponent()::addOverrideProperty);
         ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl(),
                 settings.sandbox() ? Sandbox.baseUrl(settings) : settings.publicUrl());
         HikariDataSource ds = Database.open(settings);
