@@ -63,10 +63,12 @@ import io.agcgateway.sandbox.SandboxAgc;
 import io.agcgateway.sandbox.SandboxHttp;
 import io.agcgateway.store.DatabaseHealthCheck;
 import io.agcgateway.store.KeyMaterial;
+import io.agcgateway.tracing.GatewayTracing;
 import io.agcgateway.web.CacheableHeaderFilter;
 import io.agcgateway.web.StaticFiles;
 import io.agcgateway.webhooks.WebhookDelivery;
 import io.agcgateway.webhooks.WebhookEvents;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Clock;
@@ -77,6 +79,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: every bean the routes name, built once with what it depends on, in construction order, one
@@ -152,6 +157,7 @@ final class GatewayBeans {
 
             @Override
             public void afterConfigure(BaseMainSupport m) {
+                tracing(m.getCamelContext());
                 stopProxy = proxy(m.getCamelContext());
             }
 
@@ -304,6 +310,37 @@ final class GatewayBeans {
             callLog.close();
             blocking.close();
         };
+    }
+
+    /**
+     * Traces (tracing/GatewayTracing): only when switched on is anything installed — Camel's OpenTelemetry tracer (a
+     * route policy and an event notifier: a span per route and per endpoint call), the SDK it exports through, and the
+     * OTel {@code tracer} and {@code contextPropagators} it finds by type, bound under their interfaces' names. Off, the
+     * routes run exactly as without the module. The SDK is flushed and closed when Camel stops.
+     */
+    private void tracing(CamelContext ctx) {
+        GatewayTracing.Switch on = GatewayTracing.decide(settings.bool("gateway.tracing.enabled"),
+                GatewayTracing.otelProperties(settings.all(), System.getenv()));
+        if (!on.on()) {
+            return;
+        }
+        OpenTelemetrySdk sdk = GatewayTracing.sdk(settings.all());
+        bind("tracer", sdk.getTracer("org.apache.camel", Version.get()));
+        bind("contextPropagators", sdk.getPropagators());
+        OpenTelemetryTracer camelTracer = new OpenTelemetryTracer();
+        camelTracer.setExcludePatterns(settings.raw("gateway.tracing.exclude-patterns"));
+        try {
+            ctx.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    sdk.close();
+                }
+            }, true, false);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the tracing SDK: " + e.getMessage(), e);
+        }
+        camelTracer.init(ctx);
+        LoggerFactory.getLogger(GatewayTracing.class).info("tracing {}; exclude={}", on, camelTracer.getExcludePatterns());
     }
 
     /** Once Camel has started: the proxy's servers take over the platform-http port, one per event loop. */
