@@ -16,9 +16,10 @@ import java.util.List;
 
 /**
  * The last stop before a span leaves the node: {@link Redact} over its name, every string attribute and every event
- * attribute. The span decorators already record redacted URLs; this also covers what Camel's own decorators record
- * (an exception's message as an event, a {@code log} EIP line, a query in an endpoint URI). Runs on the exporter's
- * thread, never on a route's.
+ * attribute, and a URL attribute ({@code http.url}, {@code url.full}) keeps its query's parameter names but none of
+ * their values ({@link #url}): spans go to another system, and a caller may put a credential in any parameter, not only
+ * in the ones Redact knows. The span decorators record URLs the same way; this also covers what Camel's own decorators
+ * record (an exception's message as an event, a {@code log} EIP line). Runs on the exporter's thread, never a route's.
  */
 final class RedactingSpanExporter implements SpanExporter {
     private final SpanExporter delegate;
@@ -73,13 +74,34 @@ final class RedactingSpanExporter implements SpanExporter {
         };
     }
 
+    /** {@code https://h/p?a=1&b} → {@code https://h/p?a=REDACTED&b}: every value of the query, and Redact over the rest. */
+    public static String url(String url) {
+        if (url == null) {
+            return null;
+        }
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return Redact.text(url);
+        }
+        int fragment = url.indexOf('#', q);
+        String query = fragment < 0 ? url.substring(q + 1) : url.substring(q + 1, fragment);
+        StringBuilder b = new StringBuilder(Redact.text(url.substring(0, q))).append('?');
+        String sep = "";
+        for (String param : query.split("&", -1)) {
+            int eq = param.indexOf('=');
+            b.append(sep).append(eq < 0 ? param : param.substring(0, eq + 1) + "REDACTED");
+            sep = "&";
+        }
+        return b.toString();
+    }
+
     /** The same instance when nothing needed redacting. */
     @SuppressWarnings("unchecked")
     static Attributes redact(Attributes attributes) {
         AttributesBuilder[] builder = new AttributesBuilder[1];
         attributes.forEach((key, value) -> {
             if (key.getType() == AttributeType.STRING && value instanceof String s) {
-                String r = Redact.text(s);
+                String r = key.getKey().equals("http.url") || key.getKey().equals("url.full") ? url(s) : Redact.text(s);
                 if (!r.equals(s)) {
                     if (builder[0] == null) {
                         builder[0] = attributes.toBuilder();

@@ -1,6 +1,5 @@
 package io.agcgateway.tracing;
 
-import io.agcgateway.http.Redact;
 import io.agcgateway.http.vertx.UpstreamComponent;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -9,7 +8,8 @@ import org.apache.camel.telemetry.decorators.AbstractHttpSpanDecorator;
 /**
  * The span of api-proxy's {@code toD upstream:<base URL>}: one per attempt, a child of the route's span, named after
  * the method like Camel's other HTTP client spans, from the request until the answer's head. {@code http.url} is the
- * URL the provider is sent, base + raw path + raw query, through {@link Redact}; {@code http.status_code} the answer's.
+ * URL the provider is sent, base + raw path + the raw query's parameter names ({@link RedactingSpanExporter#url});
+ * {@code http.status_code} the answer's.
  * Registered in META-INF/services/org.apache.camel.telemetry.SpanDecorator.
  */
 public final class UpstreamSpanDecorator extends AbstractHttpSpanDecorator {
@@ -29,6 +29,6 @@ public final class UpstreamSpanDecorator extends AbstractHttpSpanDecorator {
         String base = stripSchemeAndOptions(endpoint);
         String path = exchange.getIn().getHeader(Exchange.HTTP_PATH, "", String.class);
         String query = exchange.getIn().getHeader(Exchange.HTTP_RAW_QUERY, String.class);
-        return Redact.text(base + path + (query == null || query.isEmpty() ? "" : "?" + query));
+        return RedactingSpanExporter.url(base + path + (query == null || query.isEmpty() ? "" : "?" + query));
     }
 }

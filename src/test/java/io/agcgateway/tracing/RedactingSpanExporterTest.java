@@ -33,14 +33,21 @@ class RedactingSpanExporterTest {
                 AttributeKey.longKey("http.status_code"), 200L), "refused: Bearer s3");
         String text = MemorySpans.text(spans);
         assertThat(text).doesNotContain("s1").doesNotContain("s2").doesNotContain("s3")
-                .contains("client_secret=REDACTED&a=1").contains("Bearer REDACTED");
+                .contains("https://h/p?client_secret=REDACTED&a=REDACTED").contains("Bearer REDACTED");
         assertThat(spans.get(0).getAttributes().get(AttributeKey.longKey("http.status_code"))).isEqualTo(200L);
     }
 
     @Test
+    void url_keepsParameterNames_dropsEveryValue() {
+        assertThat(RedactingSpanExporter.url("http://h:1/p/q?jql=project%3DX&flag&bogus=s&x=#frag"))
+                .isEqualTo("http://h:1/p/q?jql=REDACTED&flag&bogus=REDACTED&x=REDACTED");
+        assertThat(RedactingSpanExporter.url("http://h/p")).isEqualTo("http://h/p");
+    }
+
+    @Test
     void spanWithoutSecrets_isExportedAsItIs() {
-        List<SpanData> spans = export("GET", Attributes.of(AttributeKey.stringKey("http.url"), "https://h/p?a=1"), "nothing");
-        assertThat(spans.get(0).getAttributes().get(AttributeKey.stringKey("http.url"))).isEqualTo("https://h/p?a=1");
+        List<SpanData> spans = export("GET", Attributes.of(AttributeKey.stringKey("http.url"), "https://h/p"), "nothing");
+        assertThat(spans.get(0).getAttributes().get(AttributeKey.stringKey("http.url"))).isEqualTo("https://h/p");
         assertThat(spans.get(0).getClass().getSimpleName()).doesNotContain("Delegating");
     }
 }
