@@ -148,6 +148,7 @@ final class GatewayBeans {
         api(bodies, events);
         oauth(ds, bodies, tokens, events, publisher);
         bind("staticFiles", new StaticFiles());
+        tracing();
         if (settings.sandbox()) {
             SandboxAgc agc = bind("sandboxAgc", Sandbox.agc(settings, ds, cipher, clock));
             bind("sandboxHttp", new SandboxHttp(agc, clock));
@@ -157,7 +158,6 @@ final class GatewayBeans {
 
             @Override
             public void afterConfigure(BaseMainSupport m) {
-                tracing(m.getCamelContext());
                 stopProxy = proxy(m.getCamelContext());
             }
 
@@ -313,12 +313,13 @@ final class GatewayBeans {
     }
 
     /**
-     * Traces (tracing/GatewayTracing): only when switched on is anything installed — Camel's OpenTelemetry tracer (a
-     * route policy and an event notifier: a span per route and per endpoint call), the SDK it exports through, and the
-     * OTel {@code tracer} and {@code contextPropagators} it finds by type, bound under their interfaces' names. Off, the
-     * routes run exactly as without the module. The SDK is flushed and closed when Camel stops.
+     * Traces (tracing/GatewayTracing): only when switched on is anything built — the SDK (before Camel, so a refused
+     * OTEL_* setting stops startup with one line), the OTel {@code tracer} and {@code contextPropagators} that
+     * camel-opentelemetry2 finds by type (bound under their interfaces' names), and Camel's OpenTelemetryTracer (a route
+     * policy and an event notifier: a span per route and per endpoint call). Off, the routes run exactly as without
+     * the module. The SDK is flushed and closed when Camel stops.
      */
-    private void tracing(CamelContext ctx) {
+    private void tracing() {
         GatewayTracing.Switch on = GatewayTracing.decide(settings.bool("gateway.tracing.enabled"),
                 GatewayTracing.otelProperties(settings.all(), System.getenv()));
         if (!on.on()) {
@@ -329,17 +330,23 @@ final class GatewayBeans {
         bind("contextPropagators", sdk.getPropagators());
         OpenTelemetryTracer camelTracer = new OpenTelemetryTracer();
         camelTracer.setExcludePatterns(settings.raw("gateway.tracing.exclude-patterns"));
-        try {
-            ctx.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    sdk.close();
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                CamelContext ctx = m.getCamelContext();
+                try {
+                    ctx.addService(new ServiceSupport() {
+                        @Override
+                        protected void doStop() {
+                            sdk.close();
+                        }
+                    }, true, false);
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot register the tracing SDK: " + e.getMessage(), e);
                 }
-            }, true, false);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot register the tracing SDK: " + e.getMessage(), e);
-        }
-        camelTracer.init(ctx);
+                camelTracer.init(ctx);
+            }
+        });
         LoggerFactory.getLogger(GatewayTracing.class).info("tracing {}; exclude={}", on, camelTracer.getExcludePatterns());
     }
 

@@ -1,8 +1,10 @@
 package io.agcgateway.tracing;
 
 import io.agcgateway.Version;
+import io.agcgateway.config.StartupException;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -69,11 +71,13 @@ public final class GatewayTracing {
     /**
      * Only traces are exported (metrics are Prometheus at /observe/metrics, logs are the log); only W3C trace context
      * is propagated: Camel marks its spans with a {@code camelScope} baggage entry that the baggage propagator would
-     * send to the provider. Each may be overridden with its {@code OTEL_*} variable.
+     * send to the provider. OTLP over HTTP (the spec's default; the jar bundles the JDK HTTP sender, no gRPC one).
+     * Each may be overridden with its {@code OTEL_*} variable.
      */
     static Map<String, String> defaults() {
         return Map.of(
                 "otel.service.name", "agc-gateway",
+                "otel.exporter.otlp.protocol", "http/protobuf",
                 "otel.resource.attributes", "service.version=" + Version.get(),
                 "otel.metrics.exporter", "none",
                 "otel.logs.exporter", "none",
@@ -84,6 +88,7 @@ public final class GatewayTracing {
      * The SDK for the settings of {@link #otelProperties} (autoconfigure reads the environment and system properties
      * itself; the gateway's values only fill what they leave unset). Every exporter is wrapped in
      * {@link RedactingSpanExporter}. Not registered as the global OpenTelemetry: the gateway passes it to Camel.
+     * A setting the SDK refuses stops startup with one line.
      */
     public static OpenTelemetrySdk sdk(Map<String, String> settings) {
         Map<String, String> fallback = new HashMap<>(defaults());
@@ -92,11 +97,21 @@ public final class GatewayTracing {
                 fallback.put(k, v);
             }
         });
-        return AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> fallback)
-                .addSpanExporterCustomizer((exporter, config) -> new RedactingSpanExporter(exporter))
-                .disableShutdownHook()
-                .build()
-                .getOpenTelemetrySdk();
+        try {
+            return AutoConfiguredOpenTelemetrySdk.builder()
+                    .addPropertiesSupplier(() -> fallback)
+                    .addSpanExporterCustomizer((exporter, config) -> new RedactingSpanExporter(exporter))
+                    .disableShutdownHook()
+                    .build()
+                    .getOpenTelemetrySdk();
+        } catch (ConfigurationException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new StartupException("tracing is on, and the OpenTelemetry settings (OTEL_* variables) are refused: "
+                    + root.getMessage() + " (OTLP is sent over HTTP: OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, port 4318; "
+                    + "or OTEL_SDK_DISABLED=true to start without traces)");
+        }
     }
 }

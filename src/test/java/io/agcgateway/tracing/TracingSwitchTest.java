@@ -2,8 +2,11 @@ package io.agcgateway.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** When traces are on, and why (GatewayTracing.decide): the gateway's switch, OTEL_TRACES_EXPORTER, OTEL_SDK_DISABLED. */
 class TracingSwitchTest {
@@ -45,5 +48,24 @@ class TracingSwitchTest {
                 Map.of("OTEL_SERVICE_NAME", "from-env", "PATH", "/bin"));
         assertThat(otel).containsEntry("otel.service.name", "from-env").containsEntry("otel.traces.exporter", "console")
                 .containsEntry("otel.propagators", "tracecontext").doesNotContainKeys("gateway.port", "path");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"otlp", "console", "none"})
+    void sdk_buildsForEachDocumentedExporter_withTheJarsOwnSenders(String exporter) {
+        // otlp needs an HTTP sender on the classpath: the JDK one, OkHttp is excluded from the build
+        try (OpenTelemetrySdk sdk = GatewayTracing.sdk(Map.of("otel.traces.exporter", exporter,
+                "otel.exporter.otlp.endpoint", "http://127.0.0.1:1"))) {
+            assertThat(sdk.getSdkTracerProvider().toString()).contains("agc-gateway");
+            assertThat(sdk.getPropagators().getTextMapPropagator().fields()).containsExactly("traceparent", "tracestate");
+        }
+    }
+
+    @Test
+    void sdk_refusingASetting_stopsStartupWithOneLine() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayTracing.sdk(Map.of("otel.traces.exporter", "otlp",
+                        "otel.exporter.otlp.protocol", "grpc")))
+                .isInstanceOf(io.agcgateway.config.StartupException.class)
+                .hasMessageContaining("OTEL_").hasMessageContaining("http/protobuf");
     }
 }
