@@ -52,12 +52,7 @@ public final class GatewayTracing {
      * the gateway's settings (config file, test overrides), {@code OTEL_*} environment variables, {@code -Dotel.*}.
      */
     public static Map<String, String> otelProperties(Map<String, String> settings, Map<String, String> env) {
-        Map<String, String> p = new HashMap<>(defaults());
-        settings.forEach((k, v) -> {
-            if (k.startsWith("otel.")) {
-                p.put(k, v);
-            }
-        });
+        Map<String, String> p = fallbacks(settings);
         env.forEach((k, v) -> {
             if (k.startsWith("OTEL_")) {
                 p.put(k.toLowerCase(Locale.ROOT).replace('_', '.'), v);
@@ -65,6 +60,17 @@ public final class GatewayTracing {
         });
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("otel."))
                 .forEach(k -> p.put(k, System.getProperty(k)));
+        return p;
+    }
+
+    /** What autoconfigure falls back to under the environment: the gateway's defaults, then its {@code otel.*} settings. */
+    private static Map<String, String> fallbacks(Map<String, String> settings) {
+        Map<String, String> p = new HashMap<>(defaults());
+        settings.forEach((k, v) -> {
+            if (k.startsWith("otel.")) {
+                p.put(k, v);
+            }
+        });
         return p;
     }
 
@@ -91,12 +97,7 @@ public final class GatewayTracing {
      * A setting the SDK refuses stops startup with one line.
      */
     public static OpenTelemetrySdk sdk(Map<String, String> settings) {
-        Map<String, String> fallback = new HashMap<>(defaults());
-        settings.forEach((k, v) -> {
-            if (k.startsWith("otel.")) {
-                fallback.put(k, v);
-            }
-        });
+        Map<String, String> fallback = fallbacks(settings);
         try {
             return AutoConfiguredOpenTelemetrySdk.builder()
                     .addPropertiesSupplier(() -> fallback)
