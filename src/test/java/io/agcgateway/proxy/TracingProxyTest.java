@@ -83,6 +83,23 @@ class TracingProxyTest {
         }
     }
 
+    @Test
+    void callWithoutTraceparent_startsATrace_andTheProviderJoinsIt() throws Exception {
+        Http.Res r = new Http(gw.baseUrl(), gw.secretKey()).send("GET", "/proxy/rest/api/3/serverInfo", null,
+                "Provider-Config-Key", "jira", "Connection-Id", "u1");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        String sent = r.json().at("/headers/Traceparent").asText();
+        // sampled (01), and with the SDK's random trace id also the W3C level-2 "random" flag (03)
+        assertThat(sent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]");
+        String traceId = sent.substring(3, 35);
+        List<SpanData> spans = MemorySpans.await(all -> all.stream().filter(s -> s.getTraceId().equals(traceId)).count() >= 2);
+        SpanData upstream = spans.stream().filter(s -> sent.contains("-" + s.getSpanId() + "-")).findFirst().orElseThrow(
+                () -> new AssertionError("no span for the traceparent the provider got: " + MemorySpans.text(spans)));
+        SpanData route = spans.stream().filter(s -> s.getSpanId().equals(upstream.getParentSpanId())).findFirst().orElseThrow();
+        assertThat(route.getAttributes().get(COMPONENT)).isEqualTo("camel-platform-http");
+        assertThat(route.getParentSpanContext().isValid()).as("the route's span is the trace's root").isFalse();
+    }
+
     private static boolean isRouteSpan(SpanData s, String traceId, String callerSpan) {
         return s.getTraceId().equals(traceId) && s.getParentSpanId().equals(callerSpan);
     }
