@@ -77,7 +77,7 @@ public final class Gateway implements AutoCloseable {
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void beforeConfigure(BaseMainSupport m) {
-                    installed.set(GatewayBeans.install(m.getCamelContext(), clock));
+                    installed.set(GatewayBeans.install(m.getCamelContext(), settings, clock));
                 }
             });
             main.start();

@@ -65,10 +65,12 @@ import io.agcgateway.sandbox.SandboxHttp;
 import io.agcgateway.store.Database;
 import io.agcgateway.store.DatabaseHealthCheck;
 import io.agcgateway.store.KeyMaterial;
+import io.agcgateway.tracing.GatewayTracing;
 import io.agcgateway.web.CacheableHeaderFilter;
 import io.agcgateway.web.StaticFiles;
 import io.agcgateway.webhooks.WebhookDelivery;
 import io.agcgateway.webhooks.WebhookEvents;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Clock;
@@ -76,6 +78,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
+import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: every bean the routes name, built once with what it depends on, in construction order, one
@@ -127,7 +132,14 @@ public final class GatewayBeans {
 
     /** As {@link #install(CamelContext)}, with the clock every bean reads the time from (tests move it). */
     static GatewayBeans install(CamelContext context, Clock clock) {
-        GatewaySettings settings = GatewaySettings.load(context.getPropertiesComponent()::resolveProperty);
+        return install(context, GatewaySettings.load(context.getPropertiesComponent()::resolveProperty), clock);
+    }
+
+    /**
+     * As {@link #install(CamelContext, Clock)} with settings already read (the jar's Gateway: its overrides, files
+     * and env, including the otel.* keys a PropertiesComponent look-up by gateway key cannot list).
+     */
+    static GatewayBeans install(CamelContext context, GatewaySettings settings, Clock clock) {
         // the derived <key>.millis values the camel-http routes name (GatewaySettings.MILLIS_FOR_ROUTES)
         settings.derived().forEach(context.getPropertiesComponent()::addOverrideProperty);
         ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl(),
@@ -178,6 +190,7 @@ public final class GatewayBeans {
         api(bodies, events);
         oauth(ds, bodies, tokens, outbound, events, publisher);
         bind("staticFiles", new StaticFiles());
+        tracing();
         if (settings.sandbox()) {
             SandboxAgc agc = bind("sandboxAgc", Sandbox.agc(settings, ds, cipher, clock));
             bind("sandboxHttp", new SandboxHttp(agc, clock));
@@ -332,6 +345,39 @@ public final class GatewayBeans {
             callLog.close();
             blocking.close();
         };
+    }
+
+    /**
+     * Traces (tracing/GatewayTracing): only when switched on is anything built — the SDK (before Camel, so a refused
+     * OTEL_* setting stops startup with one line), the OTel {@code tracer} and {@code contextPropagators} that
+     * camel-opentelemetry2 finds by type (bound under their interfaces' names), and Camel's OpenTelemetryTracer (a route
+     * policy and an event notifier: a span per route and per endpoint call). Off, the routes run exactly as without
+     * the module. The SDK is flushed and closed when Camel stops.
+     */
+    private void tracing() {
+        GatewayTracing.Switch on = GatewayTracing.decide(settings.bool("gateway.tracing.enabled"),
+                GatewayTracing.otelProperties(settings.all(), System.getenv()));
+        if (!on.on()) {
+            return;
+        }
+        OpenTelemetrySdk sdk = GatewayTracing.sdk(settings.all());
+        bind("tracer", sdk.getTracer("org.apache.camel", Version.get()));
+        bind("contextPropagators", sdk.getPropagators());
+        OpenTelemetryTracer camelTracer = new OpenTelemetryTracer();
+        camelTracer.setExcludePatterns(settings.raw("gateway.tracing.exclude-patterns"));
+        // installed before the routes are built (install() runs before Camel configures them in either runtime)
+        try {
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    sdk.close();
+                }
+            }, true, false);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the tracing SDK: " + e.getMessage(), e);
+        }
+        camelTracer.init(context);
+        LoggerFactory.getLogger(GatewayTracing.class).info("tracing {}; exclude={}", on, camelTracer.getExcludePatterns());
     }
 
     private <T> T bind(String name, T bean) {

@@ -133,6 +133,7 @@ public final class GatewaySettings {
         dbUrl();
         cluster();
         sandbox();
+        bool("gateway.tracing.enabled");
         webhookUrl();
         providerFiles();
         duration("gateway.refresh.margin");

@@ -13,6 +13,8 @@ import io.agcgateway.logs.OperationLog;
 import io.agcgateway.support.FlowDriver;
 import io.agcgateway.support.Http;
 import io.agcgateway.support.TestGateway;
+import io.agcgateway.tracing.MemorySpans;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,12 +27,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Runs the flows that handle secrets (connect, callback, refresh, errors carrying secrets, proxy) and then looks for
  * every secret issued during the run in the captured logs, the operation rows, the metrics, the error bodies and the
- * raw database rows and the dashboard's Health numbers. DESIGN §8: none may appear anywhere but encrypted.
+ * raw database rows, the dashboard's Health numbers, and the spans of every route (tracing on, in-memory exporter).
+ * None may appear anywhere but encrypted.
  */
 class SecretsLeakTest {
 
     @Test
-    void noIssuedSecret_appearsInLogsOperationsMetricsErrorsOrRawRows() throws Exception {
+    void noIssuedSecret_appearsInLogsOperationsMetricsErrorsRawRowsOrSpans() throws Exception {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ListAppender<ILoggingEvent> captured = new ListAppender<>();
         captured.setContext(ctx);
@@ -41,7 +44,8 @@ class SecretsLeakTest {
         List<String> answers = new ArrayList<>();
         // min age 0: the 401 -> refresh -> replay path must run for its log lines to be checked
         try (Gateway gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2),
-                "gateway.proxy.refresh-on-401-min-age", "0s"))) {
+                "gateway.proxy.refresh-on-401-min-age", "0s",
+                "gateway.tracing.enabled", "true", "otel.traces.exporter", "memory", "otel.bsp.schedule.delay", "20"))) {
             FlowDriver flow = new FlowDriver(gw.baseUrl(), gw.secretKey());
             Http http = flow.http;
             secrets.add(gw.secretKey());
@@ -123,12 +127,22 @@ class SecretsLeakTest {
             answers.add(http.send("GET", "/proxy/ex/jira/%7BconnectionConfig.cloudId%7D/_echo", null,
                     "Provider-Config-Key", "agc-sandbox", "Connection-Id", "no-such-connection").body());
 
+            // a credential in a proxied call's query: the provider gets it, no span may
+            String querySecret = "qs-" + java.util.UUID.randomUUID();
+            assertThat(http.send("GET", "/proxy/ex/jira/%7BconnectionConfig.cloudId%7D/_echo?access_token=" + querySecret, null,
+                    "Provider-Config-Key", "agc-sandbox", "Connection-Id", id).status()).isEqualTo(200);
+
             gw.bean("operationLog", OperationLog.class).flush(10_000);
             // the dashboard's Health page numbers (issue 17 item 3): counts only, after every flow above
             Http.Res health = http.get("/dashboard/api/health");
             assertThat(health.status()).as(health.toString()).isEqualTo(200);
             assertThat(health.json().at("/proxy/requests").asLong()).as("proxied calls counted").isPositive();
             answers.add(health.body());
+            List<SpanData> spans = MemorySpans.await(all -> MemorySpans.text(all).contains("_echo?access_token=REDACTED"));
+            String spanText = MemorySpans.text(spans);
+            assertThat(spanText).as("spans of the connect flow and the proxy were exported")
+                    .contains("/oauth/connect/agc-sandbox?connect_session_token=REDACTED").contains("camel-upstream");
+            assertThat(spanText).as("span holds the query secret").doesNotContain(querySecret);
             JdbcTemplate jdbc = new JdbcTemplate(gw.dataSource());
             String metrics = flow.browser.get("/observe/metrics").body();
             secrets.removeIf(s -> s == null || s.isBlank());
@@ -161,6 +175,7 @@ class SecretsLeakTest {
                     assertThat(answer).as("an error/page body contains secret " + shown).doesNotContain(secret);
                 }
                 assertThat(rawRows).as("a raw database row holds secret " + shown + " in clear text").doesNotContain(secret);
+                assertThat(spanText).as("a span holds secret " + shown).doesNotContain(secret);
             }
         } finally {
             root.detachAppender(captured);
