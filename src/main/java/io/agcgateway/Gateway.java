@@ -8,6 +8,7 @@ import io.agcgateway.http.vertx.EventLoopServers;
 import io.agcgateway.logs.OperationLog;
 import io.agcgateway.store.Database;
 import io.agcgateway.store.KeyMaterial;
+import io.agcgateway.store.MetaStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
@@ -69,7 +70,7 @@ public final class Gateway implements AutoCloseable {
         HikariDataSource ds = Database.open(settings);
         Main main = new Main();
         try {
-            KeyMaterial keys = KeyMaterial.load(settings, ds);
+            KeyMaterial keys = KeyMaterial.load(settings, new MetaStore(ds));
             main.setDefaultPropertyPlaceholderLocation("false");
             Properties props = new Properties();
             props.putAll(settings.all());

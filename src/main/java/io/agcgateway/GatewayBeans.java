@@ -27,10 +27,12 @@ import io.agcgateway.oauth.AccessibleResources;
 import io.agcgateway.oauth.ConnectSessionAuth;
 import io.agcgateway.retention.Purge;
 import io.agcgateway.retention.RetentionStore;
+import io.agcgateway.oauth.ConnectSessionStore;
 import io.agcgateway.oauth.ConnectSessions;
 import io.agcgateway.oauth.ConnectUi;
 import io.agcgateway.oauth.OAuthCallback;
 import io.agcgateway.oauth.OAuthConnect;
+import io.agcgateway.oauth.OAuthStateStore;
 import io.agcgateway.oauth.SiteSelector;
 import io.agcgateway.oauth.TokenClient;
 import io.agcgateway.proxy.AttemptRules;
@@ -63,6 +65,7 @@ import io.agcgateway.sandbox.SandboxAgc;
 import io.agcgateway.sandbox.SandboxHttp;
 import io.agcgateway.store.DatabaseHealthCheck;
 import io.agcgateway.store.KeyMaterial;
+import io.agcgateway.store.MetaStore;
 import io.agcgateway.web.CacheableHeaderFilter;
 import io.agcgateway.web.StaticFiles;
 import io.agcgateway.webhooks.WebhookDelivery;
@@ -105,6 +108,7 @@ final class GatewayBeans {
     // built before the context; the proxy's beans, built with it, use them too
     private final IntegrationStore integrations;
     private final ConnectionStore connections;
+    private final MetaStore meta;
     private final GatewayMetrics metrics;
     private final OperationLog operationLog;
     private final RefreshService refresh;
@@ -123,6 +127,7 @@ final class GatewayBeans {
         RequestBody bodies = http(keys);
         integrations = bind("integrationStore", new IntegrationStore(ds));
         connections = bind("connectionStore", new ConnectionStore(ds));
+        meta = bind("metaStore", new MetaStore(ds));
         bind("dataSource", ds);
         bind("databaseHealthCheck", new DatabaseHealthCheck(ds));
         metrics = bind("gatewayMetrics", new GatewayMetrics(camel));
@@ -144,7 +149,7 @@ final class GatewayBeans {
         oauth(ds, bodies, tokens, events, publisher);
         bind("staticFiles", new StaticFiles());
         if (settings.sandbox()) {
-            SandboxAgc agc = bind("sandboxAgc", Sandbox.agc(settings, ds, cipher, clock));
+            SandboxAgc agc = bind("sandboxAgc", Sandbox.agc(settings, meta, integrations, cipher, clock));
             bind("sandboxHttp", new SandboxHttp(agc, clock));
         }
         main.addMainListener(new MainListenerSupport() {
@@ -230,7 +235,7 @@ final class GatewayBeans {
     /** The refresh route's bean and the Quartz sweep (routes/refresh-connection, routes/token-refresh). */
     private void sweep(HikariDataSource ds) {
         SweepPolicy policy = bind("sweepPolicy", SweepScheduler.policy(settings));
-        bind("refreshSweep", new RefreshSweep(connections, policy, metrics, operationLog, clock, refresh.nodeId(),
+        bind("refreshSweep", new RefreshSweep(connections, meta, policy, metrics, operationLog, clock, refresh.nodeId(),
                 settings.integer("gateway.refresh.sweep-page-size", 10, 10_000)));
         bind("refreshConnection", new RefreshConnection(connections, refresh));
         bind("sweepPool", SweepScheduler.sweepPool(settings.integer("gateway.refresh.sweep-parallelism", 1, 256)));
@@ -251,14 +256,16 @@ final class GatewayBeans {
     /** Connect sessions and the OAuth flow: connect, callback, the site of the new connection. */
     private void oauth(HikariDataSource ds, RequestBody bodies, TokenClient tokens, WebhookEvents events, Publisher publisher) {
         String publicUrl = settings.publicUrl();
-        ConnectSessions sessions = bind("connectSessions", new ConnectSessions(ds, integrations, connections, catalog, bodies,
+        ConnectSessionStore sessionStore = bind("connectSessionStore", new ConnectSessionStore(ds));
+        OAuthStateStore states = bind("oauthStateStore", new OAuthStateStore(ds));
+        ConnectSessions sessions = bind("connectSessions", new ConnectSessions(sessionStore, integrations, connections, catalog, bodies,
                 operationLog, clock, settings.duration("gateway.connect.session-ttl"), publicUrl, settings.websocketsPath()));
         bind("connectSessionAuth", new ConnectSessionAuth(apiKeyAuth, sessions));
         bind("connectUi", new ConnectUi(sessions, settings.connectUiFrameAncestors(), settings.websocketsPath()));
-        bind("oauthConnect", new OAuthConnect(ds, sessions, integrations, catalog, cipher, operationLog, publisher, clock,
+        bind("oauthConnect", new OAuthConnect(states, sessions, sessionStore, integrations, catalog, cipher, operationLog, publisher, clock,
                 settings.duration("gateway.oauth.state-ttl"), publicUrl,
                 settings.integer("gateway.connect.max-starts-per-session", 1, 10_000)));
-        bind("oauthCallback", new OAuthCallback(ds, integrations, connections, sessions, catalog, cipher, tokens, operationLog,
+        bind("oauthCallback", new OAuthCallback(states, integrations, connections, sessionStore, catalog, cipher, tokens, operationLog,
                 events, publisher, clock));
         bind("accessibleResources", new AccessibleResources(settings.duration("gateway.proxy.connect-timeout"),
                 settings.duration("gateway.oauth.token-timeout")));

@@ -69,10 +69,6 @@ public final class ConnectionStore {
         jdbc.update("DELETE FROM connection_changes WHERE changed_at < ?", before);
     }
 
-    public JdbcTemplate jdbc() {
-        return jdbc;
-    }
-
     public Connection find(String integrationKey, String connectionId) {
         List<Connection> r = jdbc.query("SELECT " + COLUMNS + FROM + "WHERE i.unique_key = ? AND c.connection_id = ?",
                 ConnectionStore::row, integrationKey, connectionId);
@@ -204,6 +200,13 @@ public final class ConnectionStore {
         });
         replaced(c.integrationId(), c.connectionId());
         return Boolean.TRUE.equals(deleted);
+    }
+
+    /** PATCH /connections/{id}: each value replaces the stored one; null keeps it. */
+    public void patch(long id, String endUserJson, String tagsJson, String webhookUrlOverride, long now) {
+        jdbc.update("UPDATE connections SET end_user=COALESCE(?, end_user), tags=COALESCE(?, tags), "
+                + "webhook_url_override=COALESCE(?, webhook_url_override), updated_at=? WHERE id=?", endUserJson, tagsJson,
+                webhookUrlOverride, now, id);
     }
 
     public void setMetadata(long id, String metadataJson, long now) {

@@ -511,7 +511,7 @@ class ProxyRouteTest {
         proxy("GET", "/proxy/logged?access_token=leak", null, "Nango-Proxy-Authorization", "Bearer mine");
         OperationLog log = gw.bean("operationLog", OperationLog.class);
         log.flush(5000);
-        List<Map<String, Object>> rows = gw.bean("connectionStore", ConnectionStore.class).jdbc()
+        List<Map<String, Object>> rows = new org.springframework.jdbc.core.JdbcTemplate(gw.dataSource())
                 .queryForList("SELECT * FROM operations WHERE op_type='proxy' AND message LIKE '%logged%'");
         assertThat(rows).isNotEmpty();
         String all = rows.toString();
