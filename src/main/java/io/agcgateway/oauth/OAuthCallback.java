@@ -3,6 +3,7 @@ package io.agcgateway.oauth;
 import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
@@ -146,11 +147,17 @@ public final class OAuthCallback {
         ConnectSession session = flow.connectSessionId == null ? null : sessions.findById(flow.connectSessionId);
         boolean claimed = session != null && claimSession(session.id(), now);
         try {
-            flow.created = connections.upsertAuthorized(flow.integration.id(), flow.connectionId,
-                    cipher.encrypt(flow.accessToken, "access_token"), cipher.encrypt(flow.token.refreshToken(), "refresh_token"),
-                    cipher.encrypt(Json.write(flow.token.raw()), "raw"), now + expiresIn * 1000, Json.write(config),
-                    session == null ? null : endUserWithOrganization(session), session == null ? null : session.tags(),
-                    session == null ? null : session.webhookUrlOverride(), errors, now);
+            flow.created = connections.upsertAuthorized(NewConnection.builder(flow.integration.id(), flow.connectionId)
+                    .accessTokenEnc(cipher.encrypt(flow.accessToken, "access_token"))
+                    .refreshTokenEnc(cipher.encrypt(flow.token.refreshToken(), "refresh_token"))
+                    .rawEnc(cipher.encrypt(Json.write(flow.token.raw()), "raw"))
+                    .expiresAt(now + expiresIn * 1000)
+                    .connectionConfig(Json.write(config))
+                    .endUser(session == null ? null : endUserWithOrganization(session))
+                    .tags(session == null ? null : session.tags())
+                    .webhookUrlOverride(session == null ? null : session.webhookUrlOverride())
+                    .errors(errors)
+                    .build(), now);
         } catch (RuntimeException e) {
             if (claimed) {
                 sessions.release(session.id(), now);

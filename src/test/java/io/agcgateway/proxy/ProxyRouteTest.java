@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agcgateway.Gateway;
 import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
@@ -71,9 +72,9 @@ class ProxyRouteTest {
         if (old != null) {
             store.delete(old, System.currentTimeMillis());
         }
-        store.insert(integrationId, id, cipher.encrypt(token, "access_token"), cipher.encrypt("rt-" + token, "refresh_token"), null,
-                expiresAt, "{\"cloudId\":\"cloud-123\",\"site\":{\"name\":\"acme\"}}", null, null, null, null, null,
-                System.currentTimeMillis());
+        store.insert(NewConnection.builder(integrationId, id).accessTokenEnc(cipher.encrypt(token, "access_token"))
+                .refreshTokenEnc(cipher.encrypt("rt-" + token, "refresh_token")).expiresAt(expiresAt)
+                .connectionConfig("{\"cloudId\":\"cloud-123\",\"site\":{\"name\":\"acme\"}}").build(), System.currentTimeMillis());
     }
 
     @AfterAll
