@@ -51,6 +51,7 @@ import io.agcgateway.publisher.Publisher;
 import io.agcgateway.publisher.Relay;
 import io.agcgateway.publisher.WebSocketRegistry;
 import io.agcgateway.publisher.WebSocketUpgrade;
+import io.agcgateway.refresh.LeasedRefresh;
 import io.agcgateway.refresh.RefreshConnection;
 import io.agcgateway.refresh.RefreshPolicy;
 import io.agcgateway.refresh.Refresher;
@@ -139,8 +140,10 @@ final class GatewayBeans {
         WebhookEvents events = webhooks(keys.secretKey);
         TokenClient tokens = bind("tokenClient", new TokenClient(settings.duration("gateway.proxy.connect-timeout"),
                 settings.duration("gateway.oauth.token-timeout")));
-        refresh = bind("refreshService", new RefreshService(connections, integrations, catalog, cipher, tokens, operationLog,
-                metrics, new RefreshPolicy(settings.duration("gateway.refresh.margin")), events, tokenUpdates, clock, nodeId(),
+        RefreshPolicy refreshPolicy = new RefreshPolicy(settings.duration("gateway.refresh.margin"));
+        LeasedRefresh leased = new LeasedRefresh(connections, integrations, catalog, cipher, tokens, operationLog, metrics,
+                refreshPolicy, events, tokenUpdates, clock, nodeId());
+        refresh = bind("refreshService", new RefreshService(connections, leased, refreshPolicy, tokenUpdates, clock,
                 settings.duration("gateway.refresh.lease")));
         // the proxy's token cache and GET /connections/{id} refresh through direct:refresh-connection, once Camel runs
         refresher = new RouteRefresher(refresh, camel);
