@@ -11,8 +11,6 @@ import io.agcgateway.http.RequestParams;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
-import io.agcgateway.refresh.RefreshFailedException;
-import io.agcgateway.refresh.Refresher;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

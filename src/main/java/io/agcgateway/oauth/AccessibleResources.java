@@ -46,7 +46,7 @@ public final class AccessibleResources {
         for (String url : urls) {
             HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                     .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json")
-                    .header("User-Agent", io.agcgateway.Version.USER_AGENT).GET().build();
+                    .header("User-Agent", io.agcgateway.http.Version.USER_AGENT).GET().build();
             try {
                 HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
                 if (res.statusCode() / 100 != 2) {

@@ -1,6 +1,7 @@
 package io.agcgateway.oauth;
 
 import io.agcgateway.catalog.ProviderCatalog;
+import io.agcgateway.connections.AuthEvents;
 import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.connections.NewConnection;
@@ -15,7 +16,6 @@ import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
 import io.agcgateway.publisher.Publisher;
 import io.agcgateway.publisher.WsMessages;
-import io.agcgateway.webhooks.AuthEvents;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -62,7 +62,7 @@ public class TokenClient {
                 .timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
-                .header("User-Agent", io.agcgateway.Version.USER_AGENT)
+                .header("User-Agent", io.agcgateway.http.Version.USER_AGENT)
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();
         HttpResponse<String> res;

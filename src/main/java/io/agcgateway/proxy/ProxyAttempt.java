@@ -14,7 +14,7 @@ public final class ProxyAttempt implements Processor {
         exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
         Message m = exchange.getMessage();
         m.removeHeaders("*");
-        m.setHeader("User-Agent", io.agcgateway.Version.USER_AGENT);
+        m.setHeader("User-Agent", io.agcgateway.http.Version.USER_AGENT);
         m.getHeaders().putAll(call.forward); // a Nango-Proxy-User-Agent replaces ours
         if (!call.sendsCredentials()) {
             m.removeHeader("Authorization");

@@ -2,8 +2,10 @@ package io.agcgateway.refresh;
 
 import io.agcgateway.catalog.Provider;
 import io.agcgateway.catalog.ProviderCatalog;
+import io.agcgateway.connections.AuthEvents;
 import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.RefreshFailedException;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.Json;
@@ -14,7 +16,6 @@ import io.agcgateway.logs.OperationLog;
 import io.agcgateway.metrics.GatewayMetrics;
 import io.agcgateway.oauth.TokenClient;
 import io.agcgateway.oauth.TokenResponse;
-import io.agcgateway.webhooks.AuthEvents;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,9 @@
 package io.agcgateway.refresh;
 
 import io.agcgateway.connections.Connection;
+import io.agcgateway.connections.ConnectionLease;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.RefreshFailedException;
 import io.agcgateway.http.GatewayException;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  * family, so callers in this JVM share one in-flight future and other nodes wait on the database lease. This class
  * decides and takes the lease; LeasedRefresh calls the token endpoint and stores the outcome.
  */
-public final class RefreshService {
+public final class RefreshService implements ConnectionLease {
     private final ConnectionStore store;
     private final LeasedRefresh leased;
     private final RefreshPolicy policy;
@@ -144,13 +146,8 @@ public final class RefreshService {
         }
     }
 
-    /**
-     * Runs {@code write} (given the lease owner; true when it stored and so released the lease) while holding the
-     * connection's refresh lease, after any refresh in flight on any node has finished, then tells the token caches.
-     * This is how an import replaces a pair without racing a refresh that is spending the old refresh token.
-     * @return the row as stored, or null when it was deleted meanwhile
-     * @throws GatewayException 503 connection_busy when the lease could not be had in time or was lost before the write
-     */
+    /** Takes the lease as this node's writer ({@code nodeId:write}), waiting out a refresh in flight. */
+    @Override
     public Connection underLease(long connectionRowId, java.util.function.Predicate<String> write) {
         String owner = nodeId + ":write";
         long deadline = clock.millis() + waitTime.toMillis();

@@ -76,7 +76,7 @@ public final class WebhookDelivery {
             attempt++;
             HttpRequest req = HttpRequest.newBuilder(URI.create(m.url())).timeout(timeout)
                     .header("Content-Type", "application/json")
-                    .header("User-Agent", io.agcgateway.Version.USER_AGENT)
+                    .header("User-Agent", io.agcgateway.http.Version.USER_AGENT)
                     .header("X-Nango-Hmac-Sha256", hmacHex(secret, m.body()))
                     .header("X-Nango-Signature", legacySignature(secret, m.body()))
                     .POST(HttpRequest.BodyPublishers.ofString(m.body())).build();

@@ -111,7 +111,7 @@ class ProxyRouteTest {
         assertThat(h.get("X-atlassian-token").asText()).isEqualTo("no-check");
         assertThat(h.get("Accept").asText()).isEqualTo("application/json");
         // the caller's client library (Java-http-client here) is not named upstream: the gateway is (issue 12 item 11)
-        assertThat(h.get("User-agent").asText()).isEqualTo(io.agcgateway.Version.USER_AGENT);
+        assertThat(h.get("User-agent").asText()).isEqualTo(io.agcgateway.http.Version.USER_AGENT);
         for (String gone : List.of("Cookie", "Provider-config-key", "Connection-id", "Base-url-override", "Nango-is-sync",
                 "Nango-activity-log-id", "Retries", "Accept-encoding")) {
             assertThat(h.has(gone)).as(gone).isFalse();
