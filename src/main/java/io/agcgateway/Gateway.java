@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.config.StartupException;
 import io.agcgateway.store.KeyMaterial;
+import io.agcgateway.store.MetaStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;

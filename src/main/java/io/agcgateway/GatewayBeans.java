@@ -7,6 +7,7 @@ import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.connections.ConnectionImports;
 import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.connections.ConnectionsApi;
+import io.agcgateway.connections.Refresher;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.health.HealthApi;
 import io.agcgateway.health.HealthStore;
@@ -28,10 +29,12 @@ import io.agcgateway.oauth.AccessibleResources;
 import io.agcgateway.oauth.ConnectSessionAuth;
 import io.agcgateway.retention.Purge;
 import io.agcgateway.retention.RetentionStore;
+import io.agcgateway.oauth.ConnectSessionStore;
 import io.agcgateway.oauth.ConnectSessions;
 import io.agcgateway.oauth.ConnectUi;
 import io.agcgateway.oauth.OAuthCallback;
 import io.agcgateway.oauth.OAuthConnect;
+import io.agcgateway.oauth.OAuthStateStore;
 import io.agcgateway.oauth.SiteSelector;
 import io.agcgateway.oauth.TokenClient;
 import io.agcgateway.proxy.AttemptRules;
@@ -50,9 +53,9 @@ import io.agcgateway.publisher.Publisher;
 import io.agcgateway.publisher.Relay;
 import io.agcgateway.publisher.WebSocketRegistry;
 import io.agcgateway.publisher.WebSocketUpgrade;
+import io.agcgateway.refresh.LeasedRefresh;
 import io.agcgateway.refresh.RefreshConnection;
 import io.agcgateway.refresh.RefreshPolicy;
-import io.agcgateway.refresh.Refresher;
 import io.agcgateway.refresh.RefreshService;
 import io.agcgateway.refresh.RefreshSweep;
 import io.agcgateway.refresh.RouteRefresher;
@@ -66,6 +69,7 @@ import io.agcgateway.store.Database;
 import io.agcgateway.store.DatabaseHealthCheck;
 import io.agcgateway.store.KeyMaterial;
 import io.agcgateway.tracing.GatewayTracing;
+import io.agcgateway.store.MetaStore;
 import io.agcgateway.web.CacheableHeaderFilter;
 import io.agcgateway.web.StaticFiles;
 import io.agcgateway.webhooks.WebhookDelivery;
@@ -111,6 +115,7 @@ public final class GatewayBeans {
     // built before the context; the proxy's beans, built with it, use them too
     private final IntegrationStore integrations;
     private final ConnectionStore connections;
+    private final MetaStore meta;
     private final GatewayMetrics metrics;
     private final OperationLog operationLog;
     private final RefreshService refresh;
@@ -146,7 +151,7 @@ public final class GatewayBeans {
                 settings.sandbox() ? Sandbox.baseUrl(settings) : settings.publicUrl());
         HikariDataSource ds = Database.open(settings);
         try {
-            return new GatewayBeans(context, settings, ds, KeyMaterial.load(settings, ds), catalog, clock);
+            return new GatewayBeans(context, settings, ds, KeyMaterial.load(settings, new MetaStore(ds)), catalog, clock);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -166,6 +171,7 @@ public final class GatewayBeans {
         RequestBody bodies = http(keys);
         integrations = bind("integrationStore", new IntegrationStore(ds));
         connections = bind("connectionStore", new ConnectionStore(ds));
+        meta = bind("metaStore", new MetaStore(ds));
         bind("dataSource", ds);
         bind("databaseHealthCheck", new DatabaseHealthCheck(ds));
         metrics = bind("gatewayMetrics", new GatewayMetrics(camel));
@@ -181,8 +187,10 @@ public final class GatewayBeans {
         // token endpoint and accessible-resources: routes token-endpoint and accessible-resources (camel-http)
         OutboundCall outbound = new OutboundCall(camel);
         TokenClient tokens = bind("tokenClient", new TokenClient(outbound));
-        refresh = bind("refreshService", new RefreshService(connections, integrations, catalog, cipher, tokens, operationLog,
-                metrics, new RefreshPolicy(settings.duration("gateway.refresh.margin")), events, tokenUpdates, clock, nodeId(),
+        RefreshPolicy refreshPolicy = new RefreshPolicy(settings.duration("gateway.refresh.margin"));
+        LeasedRefresh leased = new LeasedRefresh(connections, integrations, catalog, cipher, tokens, operationLog, metrics,
+                refreshPolicy, events, tokenUpdates, clock, nodeId());
+        refresh = bind("refreshService", new RefreshService(connections, leased, refreshPolicy, tokenUpdates, clock,
                 settings.duration("gateway.refresh.lease")));
         // the proxy's token cache and GET /connections/{id} refresh through direct:refresh-connection, once Camel runs
         refresher = new RouteRefresher(refresh, camel);
@@ -192,7 +200,7 @@ public final class GatewayBeans {
         bind("staticFiles", new StaticFiles());
         tracing();
         if (settings.sandbox()) {
-            SandboxAgc agc = bind("sandboxAgc", Sandbox.agc(settings, ds, cipher, clock));
+            SandboxAgc agc = bind("sandboxAgc", Sandbox.agc(settings, meta, integrations, cipher, clock));
             bind("sandboxHttp", new SandboxHttp(agc, clock));
         }
         Runnable stopProxy = proxy(context);
@@ -271,7 +279,7 @@ public final class GatewayBeans {
     /** The refresh route's bean and the Quartz sweep (routes/refresh-connection, routes/token-refresh). */
     private void sweep(HikariDataSource ds) {
         SweepPolicy policy = bind("sweepPolicy", SweepScheduler.policy(settings));
-        bind("refreshSweep", new RefreshSweep(connections, policy, metrics, operationLog, clock, refresh.nodeId(),
+        bind("refreshSweep", new RefreshSweep(connections, meta, policy, metrics, operationLog, clock, refresh.nodeId(),
                 settings.integer("gateway.refresh.sweep-page-size", 10, 10_000)));
         bind("refreshConnection", new RefreshConnection(connections, refresh));
         bind("sweepPool", SweepScheduler.sweepPool(settings.integer("gateway.refresh.sweep-parallelism", 1, 256)));
@@ -293,14 +301,16 @@ public final class GatewayBeans {
     private void oauth(HikariDataSource ds, RequestBody bodies, TokenClient tokens, OutboundCall outbound, WebhookEvents events,
             Publisher publisher) {
         String publicUrl = settings.publicUrl();
-        ConnectSessions sessions = bind("connectSessions", new ConnectSessions(ds, integrations, connections, catalog, bodies,
+        ConnectSessionStore sessionStore = bind("connectSessionStore", new ConnectSessionStore(ds));
+        OAuthStateStore states = bind("oauthStateStore", new OAuthStateStore(ds));
+        ConnectSessions sessions = bind("connectSessions", new ConnectSessions(sessionStore, integrations, connections, catalog, bodies,
                 operationLog, clock, settings.duration("gateway.connect.session-ttl"), publicUrl, settings.websocketsPath()));
         bind("connectSessionAuth", new ConnectSessionAuth(apiKeyAuth, sessions));
         bind("connectUi", new ConnectUi(sessions, settings.connectUiFrameAncestors(), settings.websocketsPath()));
-        bind("oauthConnect", new OAuthConnect(ds, sessions, integrations, catalog, cipher, operationLog, publisher, clock,
+        bind("oauthConnect", new OAuthConnect(states, sessions, sessionStore, integrations, catalog, cipher, operationLog, publisher, clock,
                 settings.duration("gateway.oauth.state-ttl"), publicUrl,
                 settings.integer("gateway.connect.max-starts-per-session", 1, 10_000)));
-        bind("oauthCallback", new OAuthCallback(ds, integrations, connections, sessions, catalog, cipher, tokens, operationLog,
+        bind("oauthCallback", new OAuthCallback(states, integrations, connections, sessionStore, catalog, cipher, tokens, operationLog,
                 events, publisher, clock));
         bind("accessibleResources", new AccessibleResources(outbound));
         bind("siteSelector", new SiteSelector());
@@ -361,7 +371,7 @@ public final class GatewayBeans {
             return;
         }
         OpenTelemetrySdk sdk = GatewayTracing.sdk(settings.all());
-        bind("tracer", sdk.getTracer("org.apache.camel", Version.get()));
+        bind("tracer", sdk.getTracer("org.apache.camel", io.agcgateway.http.Version.get()));
         bind("contextPropagators", sdk.getPropagators());
         OpenTelemetryTracer camelTracer = new OpenTelemetryTracer();
         camelTracer.setExcludePatterns(settings.raw("gateway.tracing.exclude-patterns"));

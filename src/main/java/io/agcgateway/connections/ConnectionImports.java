@@ -10,8 +10,6 @@ import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
-import io.agcgateway.refresh.RefreshService;
-import io.agcgateway.webhooks.AuthEvents;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -40,18 +38,18 @@ public final class ConnectionImports {
     private final ConnectionStore store;
     private final IntegrationStore integrations;
     private final TokenCipher cipher;
-    private final RefreshService refresh;
+    private final ConnectionLease lease;
     private final RequestBody bodies;
     private final OperationLog log;
     private final AuthEvents events;
     private final Clock clock;
 
-    public ConnectionImports(ConnectionStore store, IntegrationStore integrations, TokenCipher cipher, RefreshService refresh,
+    public ConnectionImports(ConnectionStore store, IntegrationStore integrations, TokenCipher cipher, ConnectionLease lease,
                              RequestBody bodies, OperationLog log, AuthEvents events, Clock clock) {
         this.store = store;
         this.integrations = integrations;
         this.cipher = cipher;
-        this.refresh = refresh;
+        this.lease = lease;
         this.bodies = bodies;
         this.log = log;
         this.events = events;
@@ -142,7 +140,7 @@ public final class ConnectionImports {
         if (existing != null) {
             created = false;
             long rowId = existing.id();
-            stored = refresh.underLease(rowId, owner -> store.storeImported(rowId, owner, imp, clock.millis()));
+            stored = lease.underLease(rowId, owner -> store.storeImported(rowId, owner, imp, clock.millis()));
         } else {
             stored = store.find(integration.uniqueKey(), connectionId);
         }

@@ -69,9 +69,6 @@ public final class ConnectionStore {
         jdbc.update("DELETE FROM connection_changes WHERE changed_at < ?", before);
     }
 
-    public JdbcTemplate jdbc() {
-        return jdbc;
-    }
 
     public Connection find(String integrationKey, String connectionId) {
         List<Connection> r = jdbc.query("SELECT " + COLUMNS + FROM + "WHERE i.unique_key = ? AND c.connection_id = ?",
@@ -113,60 +110,57 @@ public final class ConnectionStore {
     }
 
     /**
-     * Inserts or, when (integration, connection id) exists, replaces the credentials and config (re-authorisation).
+     * Inserts or, when (integration, connection id) exists, replaces the credentials and config (re-authorisation);
+     * end user, tags and webhook URL replace the row's when given, and a re-authorised row keeps its metadata.
      * @return true when a new row was created, false when an existing one was overridden
      */
-    public boolean upsertAuthorized(long integrationId, String connectionId, String atEnc, String rtEnc, String rawEnc, Long expiresAt,
-                                    String connectionConfig, String endUser, String tags, String webhookUrlOverride,
-                                    String errors, long now) {
+    public boolean upsertAuthorized(NewConnection c, long now) {
         Integer updated = tx.execute(s -> {
             int n = jdbc.update("UPDATE connections SET access_token_enc=?, refresh_token_enc=?, raw_enc=?, expires_at=?, "
                         + "connection_config=?, end_user=COALESCE(?, end_user), tags=COALESCE(?, tags), "
                         + "webhook_url_override=COALESCE(?, webhook_url_override), refresh_state='ok', errors=?, refresh_failures=0, "
                         + "next_refresh_at=NULL, last_refresh_at=NULL, refresh_token_issued_at=?, lease_owner=NULL, lease_until=NULL, "
                         + "version=version+1, updated_at=? WHERE integration_id=? AND connection_id=?",
-                    atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, endUser, tags, webhookUrlOverride, errors, now, now,
-                    integrationId, connectionId);
+                    c.accessTokenEnc(), c.refreshTokenEnc(), c.rawEnc(), c.expiresAt(), c.connectionConfig(), c.endUser(), c.tags(),
+                    c.webhookUrlOverride(), c.errors(), now, now, c.integrationId(), c.connectionId());
             if (n > 0) {
-                recordReplaced(integrationId, connectionId, now);
+                recordReplaced(c.integrationId(), c.connectionId(), now);
             }
             return n;
         });
         if (updated != null && updated > 0) {
-            replaced(integrationId, connectionId);
+            replaced(c.integrationId(), c.connectionId());
             return false;
         }
         try {
-            insert(integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, null, endUser, tags,
-                    webhookUrlOverride, errors, now);
+            insert(c, now);
             return true;
         } catch (DuplicateKeyException race) {
             // a concurrent callback for the same connection won the insert: override it instead
-            return upsertAuthorized(integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, endUser, tags,
-                    webhookUrlOverride, errors, now);
+            return upsertAuthorized(c, now);
         }
     }
 
     /** Plain insert; throws DuplicateKeyException when (integration, connection id) exists. */
-    public void insert(long integrationId, String connectionId, String atEnc, String rtEnc, String rawEnc, Long expiresAt,
-                       String connectionConfig, String metadata, String endUser, String tags, String webhookUrlOverride,
-                       String errors, long now) {
+    public void insert(NewConnection c, long now) {
         tx.executeWithoutResult(s -> {
             jdbc.update("INSERT INTO connections (integration_id, connection_id, access_token_enc, refresh_token_enc, raw_enc, expires_at, "
                             + "connection_config, metadata, end_user, tags, webhook_url_override, refresh_state, errors, refresh_token_issued_at, "
                             + "last_used_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'ok',?,?,?,?,?)",
-                    integrationId, connectionId, atEnc, rtEnc, rawEnc, expiresAt, connectionConfig, metadata, endUser, tags,
-                    webhookUrlOverride, errors, now, now, now, now);
-            recordReplaced(integrationId, connectionId, now);
+                    c.integrationId(), c.connectionId(), c.accessTokenEnc(), c.refreshTokenEnc(), c.rawEnc(), c.expiresAt(),
+                    c.connectionConfig(), c.metadata(), c.endUser(), c.tags(), c.webhookUrlOverride(), c.errors(), now, now, now, now);
+            recordReplaced(c.integrationId(), c.connectionId(), now);
         });
-        replaced(integrationId, connectionId);
+        replaced(c.integrationId(), c.connectionId());
     }
 
     /** A new row from an import; throws DuplicateKeyException when (integration, connection id) exists. */
     public void insertImported(long integrationId, String connectionId, ImportedConnection imp, long now) {
-        insert(integrationId, connectionId, imp.accessTokenEnc(), imp.refreshTokenEnc(), imp.rawEnc(), imp.expiresAt(),
-                imp.connectionConfig() == null ? "{}" : imp.connectionConfig(), imp.metadata(), imp.endUser(), imp.tags(),
-                imp.webhookUrlOverride(), null, now);
+        insert(NewConnection.builder(integrationId, connectionId)
+                .accessTokenEnc(imp.accessTokenEnc()).refreshTokenEnc(imp.refreshTokenEnc()).rawEnc(imp.rawEnc()).expiresAt(imp.expiresAt())
+                .connectionConfig(imp.connectionConfig() == null ? "{}" : imp.connectionConfig()).metadata(imp.metadata())
+                .endUser(imp.endUser()).tags(imp.tags()).webhookUrlOverride(imp.webhookUrlOverride())
+                .build(), now);
     }
 
     /**
@@ -204,6 +198,13 @@ public final class ConnectionStore {
         });
         replaced(c.integrationId(), c.connectionId());
         return Boolean.TRUE.equals(deleted);
+    }
+
+    /** PATCH /connections/{id}: each value replaces the stored one; null keeps it. */
+    public void patch(long id, String endUserJson, String tagsJson, String webhookUrlOverride, long now) {
+        jdbc.update("UPDATE connections SET end_user=COALESCE(?, end_user), tags=COALESCE(?, tags), "
+                + "webhook_url_override=COALESCE(?, webhook_url_override), updated_at=? WHERE id=?", endUserJson, tagsJson,
+                webhookUrlOverride, now, id);
     }
 
     public void setMetadata(long id, String metadataJson, long now) {
@@ -292,15 +293,18 @@ public final class ConnectionStore {
     }
 
     static Connection row(ResultSet rs, int n) throws SQLException {
-        return new Connection(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), rs.getString(8), longOrNull(rs, 9), rs.getString(10), rs.getString(11), rs.getString(12),
-                rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16), rs.getInt(17), longOrNull(rs, 18),
-                longOrNull(rs, 19), longOrNull(rs, 20), longOrNull(rs, 21), longOrNull(rs, 22), rs.getString(23),
-                longOrNull(rs, 24), rs.getLong(25), rs.getLong(26), rs.getLong(27));
+        return new Connection(rs.getLong("id"), rs.getLong("integration_id"), rs.getString("unique_key"), rs.getString("provider"),
+                rs.getString("connection_id"), rs.getString("access_token_enc"), rs.getString("refresh_token_enc"), rs.getString("raw_enc"),
+                longOrNull(rs, "expires_at"), rs.getString("connection_config"), rs.getString("metadata"), rs.getString("end_user"),
+                rs.getString("tags"), rs.getString("webhook_url_override"), rs.getString("refresh_state"), rs.getString("errors"),
+                rs.getInt("refresh_failures"), longOrNull(rs, "next_refresh_at"), longOrNull(rs, "last_refresh_at"),
+                longOrNull(rs, "refresh_token_issued_at"), longOrNull(rs, "last_used_at"), longOrNull(rs, "last_fetched_at"),
+                rs.getString("lease_owner"), longOrNull(rs, "lease_until"), rs.getLong("version"), rs.getLong("created_at"),
+                rs.getLong("updated_at"));
     }
 
-    private static Long longOrNull(ResultSet rs, int i) throws SQLException {
-        long v = rs.getLong(i);
+    private static Long longOrNull(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
     }
 }

@@ -11,8 +11,6 @@ import io.agcgateway.http.RequestParams;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
-import io.agcgateway.refresh.RefreshFailedException;
-import io.agcgateway.refresh.Refresher;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -187,9 +185,7 @@ public final class ConnectionsApi {
         if (webhook != null && !webhook.matches("^https?://\\S+$")) {
             throw GatewayException.invalidBody("webhook_url_override", "'webhook_url_override' must be an http(s) URL.");
         }
-        store.jdbc().update("UPDATE connections SET end_user=COALESCE(?, end_user), tags=COALESCE(?, tags), "
-                + "webhook_url_override=COALESCE(?, webhook_url_override), updated_at=? WHERE id=?", endUser, tags, webhook,
-                clock.millis(), c.id());
+        store.patch(c.id(), endUser, tags, webhook, clock.millis());
         reply(ex, 200, Map.of("success", true));
     }
 

@@ -26,7 +26,7 @@ public final class ConnectSessionAuth implements Processor {
         String auth = ex.getMessage().getHeader("Authorization", String.class);
         boolean read = "GET".equals(ex.getMessage().getHeader(Exchange.HTTP_METHOD, String.class));
         if (read && auth != null && auth.strip().regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-            ConnectSessions.Session s = sessions.usable(auth.strip().substring(7).strip());
+            ConnectSession s = sessions.usable(auth.strip().substring(7).strip());
             ex.setProperty(IntegrationScope.PROPERTY, new IntegrationScope(s.allowed()));
             return;
         }

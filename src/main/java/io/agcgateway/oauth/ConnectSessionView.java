@@ -13,7 +13,7 @@ final class ConnectSessionView {
             "defaultTheme", "system", "showWatermark", false);
 
     /** Nango's ApiEndUser: every field present, null when unknown. */
-    static Map<String, Object> apiEndUser(ConnectSessions.Session s) {
+    static Map<String, Object> apiEndUser(ConnectSession s) {
         if (s.endUser() == null) {
             return null;
         }

@@ -6,31 +6,23 @@ import io.agcgateway.catalog.Provider;
 import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
-import io.agcgateway.connections.EndUserTags;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.Json;
 import io.agcgateway.http.RequestBody;
-import io.agcgateway.http.RequestParams;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 import org.apache.camel.Exchange;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Nango connect sessions (POST /connect/sessions, /connect/sessions/reconnect, GET /connect/session) and the
@@ -42,34 +34,8 @@ public final class ConnectSessions {
             "overrides", "webhook_url_override", "tags");
     private static final Set<String> RECONNECT_BODY = Set.of("connection_id", "integration_id", "end_user", "organization",
             "integrations_config_defaults", "overrides", "webhook_url_override", "tags");
-    private static final Set<String> END_USER = Set.of("id", "email", "display_name", "tags");
-    private static final Set<String> ORGANIZATION = Set.of("id", "display_name");
-    private static final Set<String> DEFAULTS = Set.of("user_scopes", "authorization_params", "connection_config");
-    private static final String COLUMNS = "id, token_hash, end_user, organization, allowed_integrations, integrations_config_defaults, "
-            + "tags, webhook_url_override, reconnect_connection_id, reconnect_integration_id, created_at, expires_at, used_at, overrides";
 
-    /** A stored session; JSON columns as text. */
-    public record Session(long id, String endUser, String organization, String allowedIntegrations, String configDefaults,
-                          String tags, String webhookUrlOverride, String reconnectConnectionId, Long reconnectIntegrationId,
-                          long createdAt, long expiresAt, Long usedAt, String overrides) {
-        public List<String> allowed() {
-            JsonNode n = Json.read(allowedIntegrations);
-            if (n == null || !n.isArray()) {
-                return null;
-            }
-            List<String> out = new ArrayList<>();
-            n.forEach(v -> out.add(v.asText()));
-            return out;
-        }
-
-        /** integrations_config_defaults[key].connection_config, or null. */
-        public JsonNode defaultsFor(String key) {
-            JsonNode n = Json.read(configDefaults);
-            return n == null ? null : n.get(key);
-        }
-    }
-
-    private final JdbcTemplate jdbc;
+    private final ConnectSessionStore store;
     private final IntegrationStore integrations;
     private final ConnectionStore connections;
     private final ProviderCatalog catalog;
@@ -80,9 +46,9 @@ public final class ConnectSessions {
     private final String publicUrl;
     private final String websocketsPath;
 
-    public ConnectSessions(DataSource ds, IntegrationStore integrations, ConnectionStore connections, ProviderCatalog catalog,
+    public ConnectSessions(ConnectSessionStore store, IntegrationStore integrations, ConnectionStore connections, ProviderCatalog catalog,
                            RequestBody bodies, OperationLog log, Clock clock, Duration ttl, String publicUrl, String websocketsPath) {
-        this.jdbc = new JdbcTemplate(ds);
+        this.store = store;
         this.integrations = integrations;
         this.connections = connections;
         this.catalog = catalog;
@@ -98,7 +64,7 @@ public final class ConnectSessions {
 
     public void create(Exchange ex) {
         ObjectNode body = bodies.object(ex, BODY);
-        Fields f = common(body, true);
+        ConnectSessionFields f = ConnectSessionFields.of(body, true);
         JsonNode allowed = body.get("allowed_integrations");
         String allowedJson = null;
         if (allowed != null && !allowed.isNull()) {
@@ -115,7 +81,7 @@ public final class ConnectSessions {
             }
             allowedJson = Json.write(keys);
         }
-        checkDefaultsKeys(body.get("integrations_config_defaults"));
+        ConnectSessionFields.checkDefaultsKeys(body.get("integrations_config_defaults"), integrations);
         issue(ex, f, allowedJson, null, null, "connect_session_create");
     }
 
@@ -132,11 +98,11 @@ public final class ConnectSessions {
             throw GatewayException.invalidBody("connection_id", "Connection does not exist");
         }
         // Nango makes end_user optional here: the connection already has one, and the session shows it
-        Fields f = common(body, false);
+        ConnectSessionFields f = ConnectSessionFields.of(body, false);
         if (f.endUser() == null && connection.endUser() != null) {
-            f = withEndUserOf(f, connection.endUser());
+            f = f.withEndUserOf(connection.endUser());
         }
-        checkDefaultsKeys(body.get("integrations_config_defaults"));
+        ConnectSessionFields.checkDefaultsKeys(body.get("integrations_config_defaults"), integrations);
         issue(ex, f, Json.write(List.of(integrationKey)), connectionId, integration.id(), "connect_session_reconnect");
     }
 
@@ -147,12 +113,10 @@ public final class ConnectSessions {
             throw new GatewayException(401, "missing_auth_header", "Authentication failed. The request is missing the Authorization header.");
         }
         String token = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).strip() : "";
-        Session s = usable(token);
+        ConnectSession s = usable(token);
         if ("DELETE".equals(ex.getMessage().getHeader(Exchange.HTTP_METHOD, String.class))) {
-            // the Connect UI ends its session when the user closes it (Nango: controllers/connect/deleteSession.ts).
-            // Expired rather than deleted: a flow still in another tab must find it used (one connection per session)
-            // and still gets its end user and tags; the purge route deletes it after gateway.purge.grace.
-            jdbc.update("UPDATE connect_sessions SET expires_at = ? WHERE id = ?", clock.millis(), s.id());
+            // the Connect UI ends its session when the user closes it (Nango: controllers/connect/deleteSession.ts)
+            store.expire(s.id(), clock.millis());
             reply(ex, 204, null);
             return;
         }
@@ -180,7 +144,7 @@ public final class ConnectSessions {
      *                       iframe, which runs each flow in a popup through the WebSocket at this path
      */
     void render(Exchange ex, String token, String websocketsPath) {
-        Session s;
+        ConnectSession s;
         try {
             s = usable(token);
         } catch (GatewayException e) {
@@ -214,14 +178,14 @@ public final class ConnectSessions {
      * A session that may start a flow: well-formed, known, not expired, not used.
      * @throws GatewayException 401 with Nango's codes otherwise
      */
-    public Session usable(String token) {
+    public ConnectSession usable(String token) {
         if (token == null || token.isBlank()) {
             throw new GatewayException(401, "missing_connect_session_token", "The connect session token is missing.");
         }
         if (!TOKEN.matcher(token).matches()) {
             throw new GatewayException(401, "invalid_connect_session_token_format", "The connect session token is malformed.");
         }
-        Session s = find(token);
+        ConnectSession s = store.findByTokenHash(Secrets.sha256Hex(token));
         long now = clock.millis();
         if (s == null || s.expiresAt() <= now) {
             throw new GatewayException(401, "unknown_connect_session_token", "The connect session token is unknown or has expired.");
@@ -232,148 +196,14 @@ public final class ConnectSessions {
         return s;
     }
 
-    public Session find(String token) {
-        List<Session> r = jdbc.query("SELECT " + COLUMNS + " FROM connect_sessions WHERE token_hash = ?", ConnectSessions::row,
-                Secrets.sha256Hex(token));
-        return r.isEmpty() ? null : r.get(0);
-    }
-
-    public Session findById(long id) {
-        List<Session> r = jdbc.query("SELECT " + COLUMNS + " FROM connect_sessions WHERE id = ?", ConnectSessions::row, id);
-        return r.isEmpty() ? null : r.get(0);
-    }
-
-    /**
-     * Counts one authorize start, atomically across nodes.
-     * @return false when the session already had {@code max} starts (nothing counted)
-     */
-    public boolean countStart(long id, int max) {
-        return jdbc.update("UPDATE connect_sessions SET starts = starts + 1 WHERE id = ? AND starts < ?", id, max) == 1;
-    }
-
-    /** What {@link #claim} found. */
-    public enum Claim { CLAIMED, ALREADY_USED, GONE }
-
-    /**
-     * One connection per session, even when it was opened in two tabs: the callback that sets used_at first owns it.
-     * GONE: the row was deleted (the Connect UI closed it, or it was purged); there is nothing left to mark.
-     */
-    public Claim claim(long id, long now) {
-        if (jdbc.update("UPDATE connect_sessions SET used_at = ? WHERE id = ? AND used_at IS NULL", now, id) == 1) {
-            return Claim.CLAIMED;
-        }
-        return findById(id) == null ? Claim.GONE : Claim.ALREADY_USED;
-    }
-
-    /** Undoes {@link #claim} when the connection could not be stored, so the user can try again with the same link. */
-    public void release(long id, long claimedAt) {
-        jdbc.update("UPDATE connect_sessions SET used_at = NULL WHERE id = ? AND used_at = ?", id, claimedAt);
-    }
-
     // ---- internals ----
 
-    private record Fields(String endUser, String organization, String defaults, String overrides, String tags, String webhookUrlOverride) {
-    }
-
-    private Fields common(ObjectNode body, boolean endUserRequired) {
-        JsonNode endUser = body.get("end_user");
-        JsonNode tags = body.get("tags");
-        if (endUserRequired && (endUser == null || endUser.isNull()) && (tags == null || tags.isNull())) {
-            throw GatewayException.invalidBody("end_user", "'end_user' is required unless 'tags' is given.");
-        }
-        String endUserJson = null;
-        if (endUser != null && !endUser.isNull()) {
-            if (!endUser.isObject()) {
-                throw GatewayException.invalidBody("end_user", "'end_user' must be an object.");
-            }
-            RequestBody.rejectUnknown(endUser, END_USER, "end_user.");
-            RequestBody.required(endUser, "id", 255, "end_user.id");
-            RequestBody.string(endUser, "email", 255, "end_user.email");
-            RequestBody.text(endUser, "display_name", 255, "end_user.display_name");
-            stringMap(endUser.get("tags"), "end_user.tags");
-            endUserJson = Json.write(endUser);
-        }
-        JsonNode org = body.get("organization");
-        String orgJson = null;
-        if (org != null && !org.isNull()) {
-            if (!org.isObject()) {
-                throw GatewayException.invalidBody("organization", "'organization' must be an object.");
-            }
-            RequestBody.rejectUnknown(org, ORGANIZATION, "organization.");
-            RequestBody.required(org, "id", 255, "organization.id");
-            RequestBody.text(org, "display_name", 255, "organization.display_name");
-            orgJson = Json.write(org);
-        }
-        stringMap(tags, "tags");
-        JsonNode defaults = body.get("integrations_config_defaults");
-        if (defaults != null && !defaults.isNull() && !defaults.isObject()) {
-            throw GatewayException.invalidBody("integrations_config_defaults", "'integrations_config_defaults' must be an object.");
-        }
-        JsonNode overrides = body.get("overrides");
-        if (overrides != null && !overrides.isNull() && !overrides.isObject()) {
-            throw GatewayException.invalidBody("overrides", "'overrides' must be an object.");
-        }
-        String webhook = RequestBody.string(body, "webhook_url_override", 2000, "webhook_url_override");
-        if (webhook != null && !webhook.matches("^https?://\\S+$")) {
-            throw GatewayException.invalidBody("webhook_url_override", "'webhook_url_override' must be an http(s) URL.");
-        }
-        // Nango fills the connection's tags from the end user and organization; explicit tags win
-        return new Fields(endUserJson, orgJson, defaults == null || defaults.isNull() ? null : Json.write(defaults),
-                overrides == null || overrides.isNull() ? null : Json.write(overrides), EndUserTags.mergeJson(endUser, org, tags), webhook);
-    }
-
-    /** A connection's end_user holds its organization (see OAuthCallback.store); a session keeps the two apart. */
-    private static Fields withEndUserOf(Fields f, String connectionEndUser) {
-        Map<String, Object> endUser = new LinkedHashMap<>(Json.toMap(Json.read(connectionEndUser)));
-        Object organization = endUser.remove("organization");
-        return new Fields(Json.write(endUser), f.organization() != null || organization == null ? f.organization() : Json.write(organization),
-                f.defaults(), f.overrides(), f.tags(), f.webhookUrlOverride());
-    }
-
-    private void checkDefaultsKeys(JsonNode defaults) {
-        if (defaults == null || defaults.isNull()) {
-            return;
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = defaults.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String path = "integrations_config_defaults." + RequestBody.checked(e.getKey(), "integrations_config_defaults");
-            if (integrations.find(e.getKey()) == null) {
-                throw GatewayException.invalidBody(path, "Integration does not exist");
-            }
-            if (!e.getValue().isObject()) {
-                throw GatewayException.invalidBody(path, "'" + path + "' must be an object.");
-            }
-            RequestBody.rejectUnknown(e.getValue(), DEFAULTS, path + ".");
-            JsonNode cc = e.getValue().get("connection_config");
-            if (cc != null && !cc.isNull() && !cc.isObject()) {
-                throw GatewayException.invalidBody(path + ".connection_config", "'connection_config' must be an object.");
-            }
-        }
-    }
-
-    private static void stringMap(JsonNode n, String path) {
-        if (n == null || n.isNull()) {
-            return;
-        }
-        if (!n.isObject()) {
-            throw GatewayException.invalidBody(path, "'" + path + "' must be an object of strings.");
-        }
-        n.fields().forEachRemaining(e -> {
-            if (!e.getValue().isTextual()) {
-                throw GatewayException.invalidBody(path + "." + e.getKey(), "'" + path + "." + e.getKey() + "' must be a string.");
-            }
-        });
-    }
-
-    private void issue(Exchange ex, Fields f, String allowedJson, String reconnectConnectionId, Long reconnectIntegrationId, String action) {
+    private void issue(Exchange ex, ConnectSessionFields f, String allowedJson, String reconnectConnectionId, Long reconnectIntegrationId, String action) {
         String token = "nango_connect_session_" + Secrets.randomHex(32);
         long now = clock.millis();
         long expires = now + ttl.toMillis();
-        jdbc.update("INSERT INTO connect_sessions (token_hash, end_user, organization, allowed_integrations, integrations_config_defaults, "
-                        + "tags, webhook_url_override, reconnect_connection_id, reconnect_integration_id, created_at, expires_at, overrides) "
-                        + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                Secrets.sha256Hex(token), f.endUser(), f.organization(), allowedJson, f.defaults(), f.tags(), f.webhookUrlOverride(),
-                reconnectConnectionId, reconnectIntegrationId, now, expires, f.overrides());
+        store.insert(Secrets.sha256Hex(token), new ConnectSession(0, f.endUser(), f.organization(), allowedJson, f.defaults(), f.tags(),
+                f.webhookUrlOverride(), reconnectConnectionId, reconnectIntegrationId, now, expires, null, f.overrides()));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("allowed_integrations", allowedJson == null ? "all" : Json.read(allowedJson));
         meta.put("expires_at", io.agcgateway.http.Json.timestamp(expires));
@@ -388,14 +218,5 @@ public final class ConnectSessions {
     private static void reply(Exchange ex, int status, Object body) {
         ex.setProperty(HttpReply.STATUS, status);
         ex.getMessage().setBody(body);
-    }
-
-    private static Session row(ResultSet rs, int n) throws SQLException {
-        long ri = rs.getLong(10);
-        Long reconnectIntegration = rs.wasNull() ? null : ri;
-        long used = rs.getLong(13);
-        Long usedAt = rs.wasNull() ? null : used;
-        return new Session(rs.getLong(1), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                rs.getString(8), rs.getString(9), reconnectIntegration, rs.getLong(11), rs.getLong(12), usedAt, rs.getString(14));
     }
 }

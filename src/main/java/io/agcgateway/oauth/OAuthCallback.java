@@ -1,8 +1,10 @@
 package io.agcgateway.oauth;
 
 import io.agcgateway.catalog.ProviderCatalog;
+import io.agcgateway.connections.AuthEvents;
 import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
@@ -14,26 +16,21 @@ import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
 import io.agcgateway.publisher.Publisher;
 import io.agcgateway.publisher.WsMessages;
-import io.agcgateway.webhooks.AuthEvents;
-import java.sql.ResultSet;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.apache.camel.Exchange;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The steps of route oauth-callback (RFC 6749 §4.1.2-§4.1.4): consume the single-use state, exchange the code,
  * store the connection after enrichment, send the auth webhook, then answer the browser.
  */
 public final class OAuthCallback {
-    private final JdbcTemplate jdbc;
+    private final OAuthStateStore states;
     private final IntegrationStore integrations;
     private final ConnectionStore connections;
-    private final ConnectSessions sessions;
+    private final ConnectSessionStore sessions;
     private final ProviderCatalog catalog;
     private final TokenCipher cipher;
     private final TokenClient tokens;
@@ -42,10 +39,10 @@ public final class OAuthCallback {
     private final Publisher publisher;
     private final Clock clock;
 
-    public OAuthCallback(DataSource ds, IntegrationStore integrations, ConnectionStore connections, ConnectSessions sessions,
+    public OAuthCallback(OAuthStateStore states, IntegrationStore integrations, ConnectionStore connections, ConnectSessionStore sessions,
                          ProviderCatalog catalog, TokenCipher cipher, TokenClient tokens, OperationLog log, AuthEvents events,
                          Publisher publisher, Clock clock) {
-        this.jdbc = new JdbcTemplate(ds);
+        this.states = states;
         this.integrations = integrations;
         this.connections = connections;
         this.sessions = sessions;
@@ -58,11 +55,7 @@ public final class OAuthCallback {
         this.clock = clock;
     }
 
-    private record StateRow(long integrationId, String connectionId, Long connectSessionId, String verifierEnc, String config,
-                            String redirectUri, String wsClientId, long expiresAt) {
-    }
-
-    /** Single use: whoever deletes the row owns the state, so a replayed or concurrent callback loses. */
+    /** Single use (OAuthStateStore.consume): a replayed or concurrent callback loses. */
     public void consumeState(Exchange ex) {
         CallbackFlow flow = CallbackFlow.of(ex);
         flow.started = clock.millis();
@@ -77,20 +70,11 @@ public final class OAuthCallback {
         if (state == null || state.isBlank() || state.length() > 200) {
             throw new OAuthFailure(400, "invalid_state", "The callback has no valid state parameter. Start the connection again.", null);
         }
-        String hash = Secrets.sha256Hex(state);
-        List<StateRow> rows = jdbc.query("SELECT integration_id, connection_id, connect_session_id, code_verifier_enc, connection_config, "
-                + "redirect_uri, ws_client_id, expires_at FROM oauth_sessions WHERE state_hash = ?", (ResultSet rs, int n) -> {
-                    long cs = rs.getLong("connect_session_id");
-                    Long connectSession = rs.wasNull() ? null : cs;
-                    return new StateRow(rs.getLong("integration_id"), rs.getString("connection_id"), connectSession,
-                            rs.getString("code_verifier_enc"), rs.getString("connection_config"), rs.getString("redirect_uri"),
-                            rs.getString("ws_client_id"), rs.getLong("expires_at"));
-                }, hash);
-        if (rows.isEmpty() || jdbc.update("DELETE FROM oauth_sessions WHERE state_hash = ?", hash) != 1) {
+        OAuthStateStore.State row = states.consume(Secrets.sha256Hex(state));
+        if (row == null) {
             throw new OAuthFailure(400, "invalid_state",
                     "This authorization link is unknown or was already used. Start the connection again.", null);
         }
-        StateRow row = rows.get(0);
         flow.integration = integrations.findById(row.integrationId());
         flow.provider = flow.integration == null ? null : catalog.get(flow.integration.provider());
         flow.connectionId = row.connectionId();
@@ -161,14 +145,20 @@ public final class OAuthCallback {
             }
         }
         long expiresIn = flow.token.expiresIn() != null ? flow.token.expiresIn() : flow.provider.tokenExpiresInDefault();
-        ConnectSessions.Session session = flow.connectSessionId == null ? null : sessions.findById(flow.connectSessionId);
+        ConnectSession session = flow.connectSessionId == null ? null : sessions.findById(flow.connectSessionId);
         boolean claimed = session != null && claimSession(session.id(), now);
         try {
-            flow.created = connections.upsertAuthorized(flow.integration.id(), flow.connectionId,
-                    cipher.encrypt(flow.accessToken, "access_token"), cipher.encrypt(flow.token.refreshToken(), "refresh_token"),
-                    cipher.encrypt(Json.write(flow.token.raw()), "raw"), now + expiresIn * 1000, Json.write(config),
-                    session == null ? null : endUserWithOrganization(session), session == null ? null : session.tags(),
-                    session == null ? null : session.webhookUrlOverride(), errors, now);
+            flow.created = connections.upsertAuthorized(NewConnection.builder(flow.integration.id(), flow.connectionId)
+                    .accessTokenEnc(cipher.encrypt(flow.accessToken, "access_token"))
+                    .refreshTokenEnc(cipher.encrypt(flow.token.refreshToken(), "refresh_token"))
+                    .rawEnc(cipher.encrypt(Json.write(flow.token.raw()), "raw"))
+                    .expiresAt(now + expiresIn * 1000)
+                    .connectionConfig(Json.write(config))
+                    .endUser(session == null ? null : endUserWithOrganization(session))
+                    .tags(session == null ? null : session.tags())
+                    .webhookUrlOverride(session == null ? null : session.webhookUrlOverride())
+                    .errors(errors)
+                    .build(), now);
         } catch (RuntimeException e) {
             if (claimed) {
                 sessions.release(session.id(), now);
@@ -196,15 +186,15 @@ public final class OAuthCallback {
      * @return true when this callback marked it (false: the row is gone, nothing to mark)
      */
     private boolean claimSession(long sessionId, long now) {
-        ConnectSessions.Claim claim = sessions.claim(sessionId, now);
-        if (claim == ConnectSessions.Claim.ALREADY_USED) {
+        ConnectSessionStore.Claim claim = sessions.claim(sessionId, now);
+        if (claim == ConnectSessionStore.Claim.ALREADY_USED) {
             throw new OAuthFailure(400, "connect_session_used", "This connect link was already used to create a connection "
                     + "(was it opened twice?). Nothing was changed; ask the application that sent you here for a new link.", null);
         }
-        return claim == ConnectSessions.Claim.CLAIMED;
+        return claim == ConnectSessionStore.Claim.CLAIMED;
     }
 
-    private static String endUserWithOrganization(ConnectSessions.Session s) {
+    private static String endUserWithOrganization(ConnectSession s) {
         if (s.endUser() == null) {
             return null;
         }
@@ -250,7 +240,7 @@ public final class OAuthCallback {
                 flow.started == 0 ? now : flow.started, now, meta));
         if (f.webhookType() != null && flow.integration != null) {
             // the session's webhook_url_override applies to every auth webhook of the flow, the failed one too
-            ConnectSessions.Session session = flow.connectSessionId == null ? null : sessions.findById(flow.connectSessionId);
+            ConnectSession session = flow.connectSessionId == null ? null : sessions.findById(flow.connectSessionId);
             events.authorizationFailed(key, flow.integration.provider(), flow.connectionId,
                     session == null ? null : session.webhookUrlOverride(), new AuthEvents.Failure(f.webhookType(), f.getMessage()));
         }

@@ -27,10 +27,8 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * GET /oauth/connect/{integration}: checks the connect session, stores a single-use state with a PKCE verifier
@@ -40,8 +38,9 @@ public final class OAuthConnect {
     private static final String WS_CLIENT = "agc.wsClientId";
     private static final Pattern PARAM = Pattern.compile("^params\\[([A-Za-z0-9_.-]{1,100})]$");
 
-    private final JdbcTemplate jdbc;
+    private final OAuthStateStore states;
     private final ConnectSessions sessions;
+    private final ConnectSessionStore sessionStore;
     private final IntegrationStore integrations;
     private final ProviderCatalog catalog;
     private final TokenCipher cipher;
@@ -53,11 +52,12 @@ public final class OAuthConnect {
     private final int maxStartsPerSession;
 
     /** @param maxStartsPerSession authorize starts one connect session may make (gateway.connect.max-starts-per-session) */
-    public OAuthConnect(DataSource ds, ConnectSessions sessions, IntegrationStore integrations, ProviderCatalog catalog,
-                        TokenCipher cipher, OperationLog log, Publisher publisher, Clock clock, Duration stateTtl, String publicUrl,
-                        int maxStartsPerSession) {
-        this.jdbc = new JdbcTemplate(ds);
+    public OAuthConnect(OAuthStateStore states, ConnectSessions sessions, ConnectSessionStore sessionStore,
+                        IntegrationStore integrations, ProviderCatalog catalog, TokenCipher cipher, OperationLog log,
+                        Publisher publisher, Clock clock, Duration stateTtl, String publicUrl, int maxStartsPerSession) {
+        this.states = states;
         this.sessions = sessions;
+        this.sessionStore = sessionStore;
         this.integrations = integrations;
         this.catalog = catalog;
         this.cipher = cipher;
@@ -133,9 +133,9 @@ public final class OAuthConnect {
         if (token == null && q.containsKey("public_key")) {
             throw new GatewayException(401, "deprecated_authentication", "Public key authentication is not supported; use a connect session token.");
         }
-        ConnectSessions.Session session = sessions.usable(token);
+        ConnectSession session = sessions.usable(token);
         // counted before anything else: one leaked link must not start thousands of flows (state rows, operations)
-        if (!sessions.countStart(session.id(), maxStartsPerSession)) {
+        if (!sessionStore.countStart(session.id(), maxStartsPerSession)) {
             throw new OAuthFailure(429, "too_many_starts", "This connect link has already started " + maxStartsPerSession
                     + " authorisations, the most one link may. Ask the application that sent you here for a new link.", null);
         }
@@ -161,10 +161,9 @@ public final class OAuthConnect {
         String state = Secrets.randomBase64Url(32);
         String verifier = Secrets.randomBase64Url(32);
         long now = clock.millis();
-        jdbc.update("INSERT INTO oauth_sessions (state_hash, integration_id, connection_id, connect_session_id, code_verifier_enc, "
-                        + "connection_config, redirect_uri, ws_client_id, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                Secrets.sha256Hex(state), integration.id(), connectionId, session.id(), cipher.encrypt(verifier, "code_verifier"),
-                Json.write(config), redirectUri, ex.getProperty(WS_CLIENT, String.class), now, now + stateTtl.toMillis());
+        states.save(Secrets.sha256Hex(state), new OAuthStateStore.State(integration.id(), connectionId, session.id(),
+                cipher.encrypt(verifier, "code_verifier"), Json.write(config), redirectUri, ex.getProperty(WS_CLIENT, String.class), now,
+                now + stateTtl.toMillis()));
 
         Map<String, String> params = new LinkedHashMap<>();
         params.put("response_type", "code");

@@ -3,7 +3,7 @@ package io.agcgateway.oauth;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agcgateway.catalog.Provider;
 import io.agcgateway.http.Json;
-import io.agcgateway.Version;
+import io.agcgateway.http.Version;
 import io.agcgateway.http.OutboundCall;
 import java.io.IOException;
 import java.net.URLEncoder;

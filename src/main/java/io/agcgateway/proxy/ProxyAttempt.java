@@ -17,7 +17,7 @@ public final class ProxyAttempt implements Processor {
         exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
         Message m = exchange.getMessage();
         m.removeHeaders("*");
-        m.setHeader("User-Agent", io.agcgateway.Version.USER_AGENT);
+        m.setHeader("User-Agent", io.agcgateway.http.Version.USER_AGENT);
         if (call.sendsCredentials()) {
             // the catalog's proxy.headers are the provider's: they stay behind with the token after a hop to another host
             m.getHeaders().putAll(call.catalogHeaders());

@@ -1,72 +1,45 @@
 package io.agcgateway.refresh;
 
-import io.agcgateway.catalog.Provider;
-import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.connections.Connection;
+import io.agcgateway.connections.ConnectionLease;
 import io.agcgateway.connections.ConnectionStore;
-import io.agcgateway.crypto.TokenCipher;
+import io.agcgateway.connections.RefreshFailedException;
 import io.agcgateway.http.GatewayException;
-import io.agcgateway.http.Json;
-import io.agcgateway.integrations.Integration;
-import io.agcgateway.integrations.IntegrationStore;
-import io.agcgateway.logs.Operation;
-import io.agcgateway.logs.OperationLog;
-import io.agcgateway.metrics.GatewayMetrics;
-import io.agcgateway.oauth.TokenClient;
-import io.agcgateway.oauth.TokenResponse;
-import io.agcgateway.webhooks.AuthEvents;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Refreshes a connection's tokens, once per connection at a time across every caller and node (docs/ARCHITECTURE.md "Tokens and refresh").
  * Atlassian rotates refresh tokens: spending one twice outside its 10-minute reuse window revokes the whole
- * family, so callers in this JVM share one in-flight future and other nodes wait on the database lease.
+ * family, so callers in this JVM share one in-flight future and other nodes wait on the database lease. This class
+ * decides and takes the lease; LeasedRefresh calls the token endpoint and stores the outcome.
  */
-public final class RefreshService {
-    private static final Logger LOG = LoggerFactory.getLogger(RefreshService.class);
-
+public final class RefreshService implements ConnectionLease {
     private final ConnectionStore store;
-    private final IntegrationStore integrations;
-    private final ProviderCatalog catalog;
-    private final TokenCipher cipher;
-    private final TokenClient tokens;
-    private final OperationLog log;
-    private final GatewayMetrics metrics;
+    private final LeasedRefresh leased;
     private final RefreshPolicy policy;
+    private final TokenUpdates updates;
     private final Clock clock;
     private final String nodeId;
     private final Duration leaseTime;
     private final Duration waitTime;
-    private final AuthEvents events;
-    private final TokenUpdates updates;
     private final Map<Long, CompletableFuture<Connection>> inflight = new ConcurrentHashMap<>();
 
-    public RefreshService(ConnectionStore store, IntegrationStore integrations, ProviderCatalog catalog, TokenCipher cipher,
-                          TokenClient tokens, OperationLog log, GatewayMetrics metrics, RefreshPolicy policy, AuthEvents events,
-                          TokenUpdates updates, Clock clock, String nodeId, Duration leaseTime) {
+    /** @param leased the refresh once the lease is held; its node id is the owner this service takes leases as */
+    public RefreshService(ConnectionStore store, LeasedRefresh leased, RefreshPolicy policy, TokenUpdates updates, Clock clock,
+                          Duration leaseTime) {
         this.store = store;
-        this.integrations = integrations;
-        this.catalog = catalog;
-        this.cipher = cipher;
-        this.tokens = tokens;
-        this.log = log;
-        this.metrics = metrics;
+        this.leased = leased;
         this.policy = policy;
-        this.events = events;
         this.updates = updates;
         this.clock = clock;
-        this.nodeId = nodeId;
+        this.nodeId = leased.nodeId();
         this.leaseTime = leaseTime;
         this.waitTime = leaseTime.plusSeconds(5);
     }
@@ -147,7 +120,7 @@ public final class RefreshService {
         while (true) {
             long now = clock.millis();
             if (store.tryLease(seen.id(), nodeId, now, now + leaseTime.toMillis())) {
-                return refreshHoldingLease(seen, force);
+                return leased.run(seen, force);
             }
             // Another node holds the lease: wait for its result in the row instead of spending the token again.
             sleep(100);
@@ -173,146 +146,8 @@ public final class RefreshService {
         }
     }
 
-    /** One call to the token endpoint and what it answered; the outcome methods below store it. */
-    private record Attempt(Connection cur, Provider provider, TokenResponse res, boolean force, long started, long now) {
-    }
-
-    /** The lease this node holds on a connection: released by the outcome's store write, else on close. */
-    private final class Lease implements AutoCloseable {
-        private final long connectionRowId;
-        private boolean held = true;
-
-        Lease(long connectionRowId) {
-            this.connectionRowId = connectionRowId;
-        }
-
-        void releasedByWrite() {
-            held = false;
-        }
-
-        @Override
-        public void close() {
-            if (held) {
-                store.releaseLease(connectionRowId, nodeId);
-            }
-        }
-    }
-
-    private Connection refreshHoldingLease(Connection seen, boolean force) {
-        long started = clock.millis();
-        try (Lease lease = new Lease(seen.id())) {
-            Connection cur = store.findById(seen.id());
-            if (cur == null) {
-                throw GatewayException.notFound("unknown_connection", "The connection was deleted.");
-            }
-            // Double-checked: someone refreshed between our decision and the lease; use theirs.
-            if (cur.version() != seen.version() && !policy.decide(cur, false, started).isDue() && RefreshPolicy.usable(cur, started)) {
-                return cur;
-            }
-            Integration integration = integrations.findById(cur.integrationId());
-            Provider provider = integration == null ? null : catalog.get(integration.provider());
-            if (provider == null || integration.clientId() == null || integration.clientSecretEnc() == null) {
-                throw new GatewayException(424, "refresh_failed", "The integration of this connection has no usable OAuth app (client id/secret).");
-            }
-            TokenResponse res = tokens.refresh(provider, integration.clientId(), cipher.decrypt(integration.clientSecretEnc(), "client_secret"),
-                    cipher.decrypt(cur.refreshTokenEnc(), "refresh_token"));
-            Attempt attempt = new Attempt(cur, provider, res, force, started, clock.millis());
-            if (res.ok()) {
-                return refreshed(attempt, lease);
-            }
-            if (res.kind() == TokenResponse.Kind.REJECTED) {
-                throw rejected(attempt, lease);
-            }
-            return unavailable(attempt, lease);
-        }
-    }
-
-    /** New tokens: stored with the old refresh token when the answer has none (RFC 6749 §6: the server may keep it). */
-    private Connection refreshed(Attempt a, Lease lease) {
-        FaultPoints.crashIfArmed("after-token-response");
-        Connection cur = a.cur();
-        TokenResponse res = a.res();
-        boolean rotated = res.refreshToken() != null;
-        long expiresIn = res.expiresIn() != null ? res.expiresIn() : a.provider().tokenExpiresInDefault();
-        boolean stored = store.storeRefreshed(cur.id(), nodeId,
-                cipher.encrypt(res.accessToken(), "access_token"),
-                rotated ? cipher.encrypt(res.refreshToken(), "refresh_token") : cur.refreshTokenEnc(),
-                rotated, cipher.encrypt(Json.write(res.raw()), "raw"), a.now() + expiresIn * 1000, a.now());
-        lease.releasedByWrite();
-        if (!stored) {
-            LOG.warn("refresh lease lost before storing; connection={} integration={} reason=lease_expired", cur.connectionId(), cur.integrationKey());
-        }
-        Connection after = store.findById(cur.id());
-        metrics.refresh("ok", cur.integrationKey());
-        log.submit(Operation.success("refresh", "token_refresh", cur.integrationKey(), cur.connectionId(),
-                "Token refreshed (" + (rotated ? "refresh token rotated" : "refresh token kept") + ")", a.started(), a.now(),
-                meta(a.force(), res, "ok")));
-        if (!Connection.OK.equals(cur.refreshState()) && after != null) {
-            events.refreshRecovered(after);
-        }
-        if (after != null) {
-            updates.publish(after);
-        }
-        return after;
-    }
-
-    /** The provider refused the refresh token (4xx): the connection is failed until re-authorised, nothing retries it. */
-    private RefreshFailedException rejected(Attempt a, Lease lease) {
-        Connection cur = a.cur();
-        TokenResponse res = a.res();
-        String errors = Json.write(List.of(errorEntry("auth", res.error(), res.errorDescription(), a.now())));
-        store.storeRefreshFailure(cur.id(), nodeId, Connection.REFRESH_FAILED, errors, cur.refreshFailures() + 1, null, a.now());
-        lease.releasedByWrite();
-        metrics.refresh("rejected", cur.integrationKey());
-        LOG.warn("refresh rejected by provider; connection={} integration={} reason={}", cur.connectionId(), cur.integrationKey(), res.reason());
-        log.submit(Operation.failed("refresh", "token_refresh", cur.integrationKey(), cur.connectionId(),
-                "The provider rejected the refresh token: re-authorise the connection", res.error(), a.started(), a.now(),
-                meta(a.force(), res, "rejected")));
-        events.refreshFailed(cur, "refresh_token_external_error", describe(res));
-        Connection after = store.findById(cur.id());
-        updates.publish(after == null ? cur : after);
-        return new RefreshFailedException(RefreshFailedException.Kind.REJECTED, after == null ? cur : after, res.reason());
-    }
-
-    /**
-     * The token endpoint failed (5xx, timeout, network): tokens kept, the next try after a doubling backoff; the old
-     * access token is served while it works.
-     */
-    private Connection unavailable(Attempt a, Lease lease) {
-        Connection cur = a.cur();
-        TokenResponse res = a.res();
-        long now = a.now();
-        int failures = cur.refreshFailures() + 1;
-        long next = now + RefreshPolicy.backoff(failures).toMillis();
-        String errors = Json.write(List.of(errorEntry("auth", res.error(), res.errorDescription(), now)));
-        store.storeRefreshFailure(cur.id(), nodeId, Connection.REFRESH_RETRYING, errors, failures, next, now);
-        lease.releasedByWrite();
-        metrics.refresh("unavailable", cur.integrationKey());
-        LOG.warn("refresh failed transiently; connection={} integration={} reason={} retry_in={}s", cur.connectionId(),
-                cur.integrationKey(), res.reason(), (next - now) / 1000);
-        log.submit(Operation.failed("refresh", "token_refresh", cur.integrationKey(), cur.connectionId(),
-                "The token endpoint is unavailable; tokens kept, retrying in " + (next - now) / 1000 + " s", res.error(),
-                a.started(), now, meta(a.force(), res, "unavailable")));
-        if (failures == 1) {
-            events.refreshFailed(cur, "refresh_token_external_error", describe(res));
-        }
-        Connection after = store.findById(cur.id());
-        if (after != null) {
-            updates.publish(after);
-            if (RefreshPolicy.usable(after, now)) {
-                return after; // the old access token still works: keep serving it
-            }
-        }
-        throw new RefreshFailedException(RefreshFailedException.Kind.UNAVAILABLE, after == null ? cur : after, res.reason());
-    }
-
-    /**
-     * Runs {@code write} (given the lease owner; true when it stored and so released the lease) while holding the
-     * connection's refresh lease, after any refresh in flight on any node has finished, then tells the token caches.
-     * This is how an import replaces a pair without racing a refresh that is spending the old refresh token.
-     * @return the row as stored, or null when it was deleted meanwhile
-     * @throws GatewayException 503 connection_busy when the lease could not be had in time or was lost before the write
-     */
+    /** Takes the lease as this node's writer ({@code nodeId:write}), waiting out a refresh in flight. */
+    @Override
     public Connection underLease(long connectionRowId, java.util.function.Predicate<String> write) {
         String owner = nodeId + ":write";
         long deadline = clock.millis() + waitTime.toMillis();
@@ -340,30 +175,6 @@ public final class RefreshService {
             updates.publish(after);
         }
         return after;
-    }
-
-    private static String describe(TokenResponse res) {
-        return "The external API returned an error when trying to refresh the access token: " + res.reason();
-    }
-
-    private static Map<String, Object> meta(boolean force, TokenResponse res, String outcome) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("forced", force);
-        m.put("outcome", outcome);
-        m.put("provider_status", res.httpStatus());
-        if (res.error() != null) {
-            m.put("provider_error", res.error());
-        }
-        return m;
-    }
-
-    static Map<String, Object> errorEntry(String type, String code, String description, long at) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("type", type);
-        e.put("code", code);
-        e.put("message", description);
-        e.put("at", io.agcgateway.http.Json.timestamp(at));
-        return e;
     }
 
     /** A refresh not attempted because of an earlier failure (the decision says which). */

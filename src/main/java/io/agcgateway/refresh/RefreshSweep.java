@@ -7,6 +7,7 @@ import io.agcgateway.http.Json;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
 import io.agcgateway.metrics.GatewayMetrics;
+import io.agcgateway.store.MetaStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The steps of routes/token-refresh.camel.yaml: begin a run, hand out keyset pages of connections to refresh
@@ -36,10 +36,10 @@ public final class RefreshSweep {
     private final Clock clock;
     private final String nodeId;
     private final int pageSize;
-    private final JdbcTemplate jdbc;
+    private final MetaStore meta;
 
-    public RefreshSweep(ConnectionStore store, SweepPolicy policy, GatewayMetrics metrics, OperationLog log, Clock clock,
-                        String nodeId, int pageSize) {
+    public RefreshSweep(ConnectionStore store, MetaStore meta, SweepPolicy policy, GatewayMetrics metrics, OperationLog log,
+                        Clock clock, String nodeId, int pageSize) {
         this.store = store;
         this.policy = policy;
         this.metrics = metrics;
@@ -47,7 +47,7 @@ public final class RefreshSweep {
         this.clock = clock;
         this.nodeId = nodeId;
         this.pageSize = pageSize;
-        this.jdbc = store.jdbc();
+        this.meta = meta;
     }
 
     /** One sweep's state; shared by reference with the split's parallel sub-exchanges, hence the atomics. */
@@ -162,7 +162,7 @@ public final class RefreshSweep {
         summary.put("refreshed", run.refreshed());
         summary.put("failed", run.failed());
         summary.put("skipped", run.skipped());
-        recordLastRun(Json.write(summary));
+        meta.put(LAST_RUN_KEY, Json.write(summary));
         if (run.refreshed() + run.failed() > 0) {
             LOG.info("sweep done; node={} refreshed={} failed={} skipped={} duration_ms={}", nodeId, run.refreshed(),
                     run.failed(), run.skipped(), took.toMillis());
@@ -172,16 +172,6 @@ public final class RefreshSweep {
             LOG.debug("sweep done; node={} nothing due, skipped={}", nodeId, run.skipped());
         }
         return summary;
-    }
-
-    private void recordLastRun(String json) {
-        if (jdbc.update("UPDATE gateway_meta SET meta_value=? WHERE meta_key=?", json, LAST_RUN_KEY) == 0) {
-            try {
-                jdbc.update("INSERT INTO gateway_meta (meta_key, meta_value) VALUES (?,?)", LAST_RUN_KEY, json);
-            } catch (org.springframework.dao.DuplicateKeyException race) {
-                jdbc.update("UPDATE gateway_meta SET meta_value=? WHERE meta_key=?", json, LAST_RUN_KEY);
-            }
-        }
     }
 
     private static Run run(Exchange exchange) {

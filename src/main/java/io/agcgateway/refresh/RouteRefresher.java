@@ -1,6 +1,7 @@
 package io.agcgateway.refresh;
 
 import io.agcgateway.connections.Connection;
+import io.agcgateway.connections.Refresher;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.HttpReply;
 import java.util.function.Supplier;

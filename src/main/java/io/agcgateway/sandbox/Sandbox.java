@@ -1,22 +1,19 @@
 package io.agcgateway.sandbox;
 
-import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.config.StartupException;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
+import io.agcgateway.store.MetaStore;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Sandbox mode (docs/ARCHITECTURE.md "Sandbox"): the emulated AGC, and integration agc-sandbox pointing at it. */
 public final class Sandbox {
@@ -34,15 +31,16 @@ public final class Sandbox {
      * The emulated AGC, its client registered with this database's generated secret; integration agc-sandbox is
      * created pointing at it when absent.
      */
-    public static SandboxAgc agc(GatewaySettings settings, DataSource ds, TokenCipher cipher, Clock clock) {
+    public static SandboxAgc agc(GatewaySettings settings, MetaStore meta, IntegrationStore integrations, TokenCipher cipher,
+                                 Clock clock) {
         SandboxFaults faults = new SandboxFaults(settings.duration("gateway.sandbox.latency"),
                 settings.integer("gateway.sandbox.fail-every", 0, 1_000_000),
                 settings.integer("gateway.sandbox.fail-status", 100, 599));
         SandboxAgc agc = new SandboxAgc(clock, settings.duration("gateway.sandbox.token-lifetime"),
                 settings.duration("gateway.sandbox.reuse-window"), faults);
-        String secret = clientSecret(new JdbcTemplate(ds), cipher);
+        String secret = clientSecret(meta, cipher);
         agc.registerClient(CLIENT_ID, secret, redirectUris(settings));
-        ensureIntegration(new IntegrationStore(ds), cipher, secret, clock);
+        ensureIntegration(integrations, cipher, secret, clock);
         return agc;
     }
 
@@ -80,19 +78,16 @@ public final class Sandbox {
     }
 
     /** Generated once per database and kept encrypted, so no sandbox secret is ever committed or configured. */
-    static String clientSecret(JdbcTemplate jdbc, TokenCipher cipher) {
-        String stored = meta(jdbc);
+    static String clientSecret(MetaStore meta, TokenCipher cipher) {
+        String stored = meta.get(SECRET_META_KEY);
         if (stored == null) {
             byte[] b = new byte[32];
             new SecureRandom().nextBytes(b);
             String fresh = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-            try {
-                jdbc.update("INSERT INTO gateway_meta (meta_key, meta_value) VALUES (?, ?)", SECRET_META_KEY,
-                        cipher.encrypt(fresh, SECRET_META_KEY));
+            if (meta.insertIfAbsent(SECRET_META_KEY, cipher.encrypt(fresh, SECRET_META_KEY))) {
                 return fresh;
-            } catch (DuplicateKeyException e) {
-                stored = meta(jdbc); // another node won the race: use its secret
             }
+            stored = meta.get(SECRET_META_KEY); // another node won the race: use its secret
         }
         return cipher.decrypt(stored, SECRET_META_KEY);
     }
@@ -108,9 +103,5 @@ public final class Sandbox {
         if (created) {
             LOG.info("sandbox: created integration {} (provider {})", INTEGRATION, PROVIDER);
         }
-    }
-
-    private static String meta(JdbcTemplate jdbc) {
-        return jdbc.query("SELECT meta_value FROM gateway_meta WHERE meta_key = ?", rs -> rs.next() ? rs.getString(1) : null, SECRET_META_KEY);
     }
 }

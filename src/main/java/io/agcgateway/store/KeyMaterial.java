@@ -12,8 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.UUID;
-import javax.sql.DataSource;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The encryption key and the API secret key: taken from settings, or generated once and kept
@@ -33,7 +31,7 @@ public final class KeyMaterial {
         this.secretKeyGenerated = generated;
     }
 
-    public static KeyMaterial load(GatewaySettings settings, DataSource ds) {
+    public static KeyMaterial load(GatewaySettings settings, MetaStore meta) {
         byte[] key = settings.encryptionKey();
         if (key == null) {
             if (settings.isPostgres()) {
@@ -43,10 +41,9 @@ public final class KeyMaterial {
             key = fileKey(settings.dataDir().resolve("encryption.key"));
         }
         TokenCipher cipher = new TokenCipher(key);
-        JdbcTemplate jdbc = new JdbcTemplate(ds);
-        String canary = meta(jdbc, "encryption_canary");
+        String canary = meta.get("encryption_canary");
         if (canary == null) {
-            jdbc.update("INSERT INTO gateway_meta (meta_key, meta_value) VALUES (?, ?)", "encryption_canary", cipher.encrypt(CANARY, "canary"));
+            meta.insert("encryption_canary", cipher.encrypt(CANARY, "canary"));
         } else {
             try {
                 cipher.decrypt(canary, "canary");
@@ -58,20 +55,16 @@ public final class KeyMaterial {
         String secret = settings.secretKey();
         boolean generated = false;
         if (secret.isEmpty()) {
-            String stored = meta(jdbc, "secret_key");
+            String stored = meta.get("secret_key");
             if (stored != null) {
                 secret = cipher.decrypt(stored, "secret_key");
             } else {
                 secret = UUID.randomUUID().toString();
-                jdbc.update("INSERT INTO gateway_meta (meta_key, meta_value) VALUES (?, ?)", "secret_key", cipher.encrypt(secret, "secret_key"));
+                meta.insert("secret_key", cipher.encrypt(secret, "secret_key"));
                 generated = true;
             }
         }
         return new KeyMaterial(cipher, secret, generated);
-    }
-
-    private static String meta(JdbcTemplate jdbc, String key) {
-        return jdbc.query("SELECT meta_value FROM gateway_meta WHERE meta_key = ?", rs -> rs.next() ? rs.getString(1) : null, key);
     }
 
     private static byte[] fileKey(Path file) {

@@ -1,6 +1,6 @@
 package io.agcgateway.tracing;
 
-import io.agcgateway.Version;
+import io.agcgateway.http.Version;
 import io.agcgateway.config.StartupException;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;

@@ -1,6 +1,6 @@
 package io.agcgateway.webhooks;
 
-import io.agcgateway.Version;
+import io.agcgateway.http.Version;
 import io.agcgateway.http.OutboundCall;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;

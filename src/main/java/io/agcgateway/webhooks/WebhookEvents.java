@@ -1,5 +1,6 @@
 package io.agcgateway.webhooks;
 
+import io.agcgateway.connections.AuthEvents;
 import io.agcgateway.connections.Connection;
 import io.agcgateway.http.Json;
 import io.agcgateway.logs.Operation;

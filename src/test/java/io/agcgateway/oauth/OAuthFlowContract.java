@@ -215,7 +215,7 @@ abstract class OAuthFlowContract {
         WebhookSink.Received hook = sink.received.stream().filter(w -> w.body().contains("\"connectionId\":\"" + id + "\"")).findFirst()
                 .orElseThrow();
         // issue 15 item 10: webhooks name the gateway and its version, over plain HTTP/1.1 (no h2c upgrade offer)
-        assertThat(hook.header("User-Agent")).isEqualTo(io.agcgateway.Version.USER_AGENT).matches("agc-gateway/\\d+\\.\\d+\\.\\d+.*");
+        assertThat(hook.header("User-Agent")).isEqualTo(io.agcgateway.http.Version.USER_AGENT).matches("agc-gateway/\\d+\\.\\d+\\.\\d+.*");
         assertThat(hook.header("Upgrade")).isNull();
         assertThat(hook.header("HTTP2-Settings")).isNull();
     }

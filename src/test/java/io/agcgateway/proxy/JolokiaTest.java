@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agcgateway.Gateway;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.support.Http;
@@ -28,9 +29,10 @@ class JolokiaTest {
         gw = up.gateway("gateway.operator-key", OPERATOR_KEY);
         TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
         long integrationId = gw.bean("integrationStore", IntegrationStore.class).find("jira").id();
-        gw.bean("connectionStore", ConnectionStore.class).insert(integrationId, "u1", cipher.encrypt("tok-1", "access_token"),
-                cipher.encrypt("rt-tok-1", "refresh_token"), null, System.currentTimeMillis() + 3_600_000,
-                "{\"cloudId\":\"cloud-123\"}", null, null, null, null, null, System.currentTimeMillis());
+        gw.bean("connectionStore", ConnectionStore.class).insert(NewConnection.builder(integrationId, "u1")
+                .accessTokenEnc(cipher.encrypt("tok-1", "access_token")).refreshTokenEnc(cipher.encrypt("rt-tok-1", "refresh_token"))
+                .expiresAt(System.currentTimeMillis() + 3_600_000).connectionConfig("{\"cloudId\":\"cloud-123\"}").build(),
+                System.currentTimeMillis());
     }
 
     @AfterAll

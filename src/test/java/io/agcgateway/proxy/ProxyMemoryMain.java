@@ -25,9 +25,9 @@ public final class ProxyMemoryMain {
         long now = System.currentTimeMillis();
         integrations.insert(new Integration(0, "jira", "test-upstream", "Jira", "cid", cipher.encrypt("x", "client_secret"), null, null,
                 false, now, now));
-        gw.bean("connectionStore", io.agcgateway.connections.ConnectionStore.class).insert(integrations.find("jira").id(), "u1",
-                cipher.encrypt("tok-1", "access_token"), cipher.encrypt("rt", "refresh_token"), null, now + 3_600_000, "{}", null, null,
-                null, null, null, now);
+        gw.bean("connectionStore", io.agcgateway.connections.ConnectionStore.class).insert(io.agcgateway.connections.NewConnection.builder(integrations.find("jira").id(), "u1")
+                .accessTokenEnc(cipher.encrypt("tok-1", "access_token")).refreshTokenEnc(cipher.encrypt("rt", "refresh_token"))
+                .expiresAt(now + 3_600_000).build(), now);
         System.out.println("READY");
         System.out.flush();
         Thread.currentThread().join();

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.agcgateway.Gateway;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.support.Http;
@@ -56,9 +57,9 @@ class ProxyOverloadTest {
         TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
         IntegrationStore integrations = gw.bean("integrationStore", IntegrationStore.class);
         long now = System.currentTimeMillis();
-        gw.bean("connectionStore", ConnectionStore.class).insert(integrations.find("jira").id(), "u1",
-                cipher.encrypt("tok-1", "access_token"), cipher.encrypt("rt-tok-1", "refresh_token"), null, now + 3_600_000,
-                "{\"cloudId\":\"cloud-123\"}", null, null, null, null, null, now);
+        gw.bean("connectionStore", ConnectionStore.class).insert(NewConnection.builder(integrations.find("jira").id(), "u1")
+                .accessTokenEnc(cipher.encrypt("tok-1", "access_token")).refreshTokenEnc(cipher.encrypt("rt-tok-1", "refresh_token"))
+                .expiresAt(now + 3_600_000).connectionConfig("{\"cloudId\":\"cloud-123\"}").build(), now);
         return gw;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agcgateway.Gateway;
 import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.support.Http;
@@ -38,9 +39,9 @@ class ProxyUnauthorizedTest {
     static void connection(String id, String token, long ageMs) {
         TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
         long issued = System.currentTimeMillis() - ageMs;
-        gw.bean("connectionStore", ConnectionStore.class).insert(gw.bean("integrationStore", IntegrationStore.class).find("jira").id(),
-                id, cipher.encrypt(token, "access_token"), cipher.encrypt("rt-" + token, "refresh_token"), null,
-                System.currentTimeMillis() + 3_600_000, "{}", null, null, null, null, null, issued);
+        gw.bean("connectionStore", ConnectionStore.class).insert(NewConnection.builder(gw.bean("integrationStore", IntegrationStore.class).find("jira").id(), id)
+                .accessTokenEnc(cipher.encrypt(token, "access_token")).refreshTokenEnc(cipher.encrypt("rt-" + token, "refresh_token"))
+                .expiresAt(System.currentTimeMillis() + 3_600_000).build(), issued);
     }
 
     static Http.Res call(String id, String path) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agcgateway.Gateway;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.support.Http;
@@ -68,9 +69,9 @@ class TokenAfterReplaceTest {
         TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
         long integrationId = gw.bean("integrationStore", IntegrationStore.class).find("jira").id();
         long now = System.currentTimeMillis();
-        gw.bean("connectionStore", ConnectionStore.class).upsertAuthorized(integrationId, "c-reauth",
-                cipher.encrypt("tok-second", "access_token"), cipher.encrypt("rt-second", "refresh_token"), null, now + 3_600_000,
-                "{}", null, null, null, null, now);
+        gw.bean("connectionStore", ConnectionStore.class).upsertAuthorized(NewConnection.builder(integrationId, "c-reauth")
+                .accessTokenEnc(cipher.encrypt("tok-second", "access_token")).refreshTokenEnc(cipher.encrypt("rt-second", "refresh_token"))
+                .expiresAt(now + 3_600_000).build(), now);
         assertThat(bearerSeenUpstream("c-reauth")).isEqualTo("Bearer tok-second");
     }
 

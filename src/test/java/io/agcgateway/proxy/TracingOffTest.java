@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agcgateway.Gateway;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.support.Http;
@@ -25,9 +26,9 @@ class TracingOffTest {
              Gateway gw = up.gateway("otel.bsp.schedule.delay", "20")) {
             TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
             long integrationId = gw.bean("integrationStore", IntegrationStore.class).find("jira").id();
-            gw.bean("connectionStore", ConnectionStore.class).insert(integrationId, "u1", cipher.encrypt("tok-1", "access_token"),
-                    cipher.encrypt("rt-1", "refresh_token"), null, System.currentTimeMillis() + 3_600_000L, "{}", null, null, null,
-                    null, null, System.currentTimeMillis());
+            gw.bean("connectionStore", ConnectionStore.class).insert(NewConnection.builder(integrationId, "u1")
+                .accessTokenEnc(cipher.encrypt("tok-1", "access_token")).refreshTokenEnc(cipher.encrypt("rt-1", "refresh_token"))
+                .expiresAt(System.currentTimeMillis() + 3_600_000L).connectionConfig("{}").build(), System.currentTimeMillis());
 
             Http.Res r = new Http(gw.baseUrl(), gw.secretKey()).send("GET", "/proxy/rest/api/3/myself", null,
                     "Provider-Config-Key", "jira", "Connection-Id", "u1");

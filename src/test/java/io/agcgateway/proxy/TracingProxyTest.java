@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agcgateway.Gateway;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.support.Http;
@@ -36,9 +37,9 @@ class TracingProxyTest {
         gw = up.gateway("gateway.tracing.enabled", "true", "otel.traces.exporter", "memory", "otel.bsp.schedule.delay", "20");
         TokenCipher cipher = gw.bean("tokenCipher", TokenCipher.class);
         long integrationId = gw.bean("integrationStore", IntegrationStore.class).find("jira").id();
-        gw.bean("connectionStore", ConnectionStore.class).insert(integrationId, "u1", cipher.encrypt(TOKEN, "access_token"),
-                cipher.encrypt("rt-" + TOKEN, "refresh_token"), null, System.currentTimeMillis() + 3_600_000L,
-                "{\"cloudId\":\"cloud-123\"}", null, null, null, null, null, System.currentTimeMillis());
+        gw.bean("connectionStore", ConnectionStore.class).insert(NewConnection.builder(integrationId, "u1")
+                .accessTokenEnc(cipher.encrypt(TOKEN, "access_token")).refreshTokenEnc(cipher.encrypt("rt-" + TOKEN, "refresh_token"))
+                .expiresAt(System.currentTimeMillis() + 3_600_000L).connectionConfig("{\"cloudId\":\"cloud-123\"}").build(), System.currentTimeMillis());
     }
 
     @AfterAll

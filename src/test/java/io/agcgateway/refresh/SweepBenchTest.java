@@ -3,7 +3,6 @@ package io.agcgateway.refresh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agcgateway.Gateway;
-import io.agcgateway.connections.ConnectionStore;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
@@ -67,7 +66,7 @@ class SweepBenchTest {
             double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
             SandboxStats stats = agc.stats();
-            Integer stale = new ConnectionStore(gw.dataSource()).jdbc().queryForObject(
+            Integer stale = new org.springframework.jdbc.core.JdbcTemplate(gw.dataSource()).queryForObject(
                     "SELECT COUNT(*) FROM connections WHERE expires_at < ?", Integer.class, System.currentTimeMillis());
             String loadavg = Files.exists(Path.of("/proc/loadavg")) ? Files.readString(Path.of("/proc/loadavg")).trim() : "n/a";
             String report = String.format("BENCH refresh sweep (sandbox): connections=%d latency_ms=%d parallelism=%s cores=%d seed_ms=%d "

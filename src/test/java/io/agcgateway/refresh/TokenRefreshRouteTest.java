@@ -20,6 +20,7 @@ import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** routes/token-refresh.camel.yaml and routes/refresh-connection.camel.yaml on the real app (H2). */
 class TokenRefreshRouteTest {
@@ -31,6 +32,7 @@ class TokenRefreshRouteTest {
     private long integrationId;
     private ProducerTemplate template;
     private ConnectionStore store;
+    private JdbcTemplate sql;
     private QueuedWebhooks webhooks;
 
     @BeforeEach
@@ -46,6 +48,7 @@ class TokenRefreshRouteTest {
         integrationId = seed.integration("fake", FakeTokenEndpoint.PROVIDER);
         template = gw.context().createProducerTemplate();
         store = gw.bean("connectionStore", ConnectionStore.class);
+        sql = new JdbcTemplate(gw.dataSource());
     }
 
     @AfterEach
@@ -69,9 +72,9 @@ class TokenRefreshRouteTest {
         Connection idleOld = seed.connection(integrationId, "idle-old", now - 20 * DAY, now - 30 * DAY, now - 8 * DAY);
         Connection idleRecent = seed.connection(integrationId, "idle-recent", now - 2 * DAY, now - 30 * DAY, now - 2 * DAY);
         Connection failed = seed.connection(integrationId, "failed", now - MIN, now, now - 9 * DAY);
-        store.jdbc().update("UPDATE connections SET refresh_state='refresh_failed' WHERE id=?", failed.id());
+        sql.update("UPDATE connections SET refresh_state='refresh_failed' WHERE id=?", failed.id());
         Connection backingOff = seed.connection(integrationId, "backing-off", now - MIN, now, now - DAY);
-        store.jdbc().update("UPDATE connections SET refresh_state='refresh_retrying', refresh_failures=1, next_refresh_at=? WHERE id=?",
+        sql.update("UPDATE connections SET refresh_state='refresh_retrying', refresh_failures=1, next_refresh_at=? WHERE id=?",
                 now + 60_000, backingOff.id());
 
         Map<String, Object> run = sweep();
@@ -115,9 +118,9 @@ class TokenRefreshRouteTest {
         Connection notDue = seed.connection(integrationId, "crashed-fresh", now + 50 * MIN, now, now - DAY);
         Connection due = seed.connection(integrationId, "crashed-due", now - MIN, now, now - DAY);
         Connection live = seed.connection(integrationId, "leased-live", now + 50 * MIN, now, now - DAY);
-        store.jdbc().update("UPDATE connections SET lease_owner='dead-node', lease_until=? WHERE id IN (?,?)", now - 1_000,
+        sql.update("UPDATE connections SET lease_owner='dead-node', lease_until=? WHERE id IN (?,?)", now - 1_000,
                 notDue.id(), due.id());
-        store.jdbc().update("UPDATE connections SET lease_owner='live-node', lease_until=? WHERE id=?", now + 60_000, live.id());
+        sql.update("UPDATE connections SET lease_owner='live-node', lease_until=? WHERE id=?", now + 60_000, live.id());
 
         Map<String, Object> run = sweep();
 
@@ -140,7 +143,7 @@ class TokenRefreshRouteTest {
     void sweep_countsProviderRejectionAsFailed_andMarksTheConnection() {
         long now = System.currentTimeMillis();
         Connection bad = seed.connection(integrationId, "revoked", now - MIN, now, now - DAY);
-        store.jdbc().update("UPDATE connections SET refresh_token_enc=? WHERE id=?",
+        sql.update("UPDATE connections SET refresh_token_enc=? WHERE id=?",
                 gw.bean("tokenCipher", TokenCipher.class).encrypt("not-a-known-token", "refresh_token"), bad.id());
         seed.connection(integrationId, "good", now - MIN, now, now - DAY);
 
@@ -178,7 +181,7 @@ class TokenRefreshRouteTest {
         MeterRegistry reg = gw.bean("gatewayMetrics", GatewayMetrics.class).registry();
         assertThat(reg.get("gateway_sweep_connections").tag("outcome", "refreshed").counter().count()).isEqualTo(1.0);
         assertThat(reg.get("gateway_sweep_duration").timer().count()).isEqualTo(1);
-        String last = store.jdbc().queryForObject("SELECT meta_value FROM gateway_meta WHERE meta_key=?", String.class,
+        String last = sql.queryForObject("SELECT meta_value FROM gateway_meta WHERE meta_key=?", String.class,
                 RefreshSweep.LAST_RUN_KEY);
         assertThat(Json.read(last).get("node").asText()).isEqualTo(gw.bean("refreshService", RefreshService.class).nodeId());
     }

@@ -2,6 +2,7 @@ package io.agcgateway.support;
 
 import io.agcgateway.connections.Connection;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
@@ -33,8 +34,8 @@ public final class Seed {
     public Connection connection(long integrationId, String connectionId, long expiresAt, Long lastUsedAt, Long rtIssuedAt) {
         long now = System.currentTimeMillis();
         ConnectionStore store = new ConnectionStore(ds);
-        store.insert(integrationId, connectionId, cipher.encrypt("at." + connectionId + ".1", "access_token"),
-                cipher.encrypt("rt." + connectionId + ".1", "refresh_token"), null, expiresAt, "{}", null, null, null, null, null, now);
+        store.insert(NewConnection.builder(integrationId, connectionId).accessTokenEnc(cipher.encrypt("at." + connectionId + ".1", "access_token"))
+                .refreshTokenEnc(cipher.encrypt("rt." + connectionId + ".1", "refresh_token")).expiresAt(expiresAt).build(), now);
         jdbc.update("UPDATE connections SET last_used_at=?, refresh_token_issued_at=? WHERE integration_id=? AND connection_id=?",
                 lastUsedAt, rtIssuedAt, integrationId, connectionId);
         return store.find(new IntegrationStore(ds).findById(integrationId).uniqueKey(), connectionId);

@@ -1,8 +1,9 @@
-package io.agcgateway.refresh;
+package io.agcgateway.connections;
 
-import io.agcgateway.connections.Connection;
-
-/** What the proxy's token cache needs of the refresh path: a connection whose access token can be used now. */
+/**
+ * What the proxy's token cache and GET /connections/{id} need of the refresh path: a connection whose access token can
+ * be used now. Declared here so neither depends on the refresh package, which implements it (RouteRefresher).
+ */
 public interface Refresher {
     /**
      * @param force refresh even a fresh token (the provider answered 401 to it)

@@ -1,6 +1,5 @@
-package io.agcgateway.refresh;
+package io.agcgateway.connections;
 
-import io.agcgateway.connections.Connection;
 import io.agcgateway.http.GatewayException;
 
 /**

@@ -1,4 +1,4 @@
-package io.agcgateway;
+package io.agcgateway.http;
 
 import java.io.IOException;
 import java.io.InputStream;

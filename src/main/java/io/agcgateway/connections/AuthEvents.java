@@ -1,6 +1,4 @@
-package io.agcgateway.webhooks;
-
-import io.agcgateway.connections.Connection;
+package io.agcgateway.connections;
 
 /** Auth lifecycle events that become Nango `auth` webhooks. Implementations must never block the caller. */
 public interface AuthEvents {
