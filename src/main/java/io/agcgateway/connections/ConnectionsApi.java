@@ -35,6 +35,10 @@ public final class ConnectionsApi {
     private final ConnectionStore store;
     private final IntegrationStore integrations;
     private final TokenCipher cipher;
+    /** Exchange property: the token is due, so the GET route refreshes through direct:refresh-connection. */
+    public static final String REFRESH_DUE = "gatewayRefreshDue";
+    private static final String WITH_REFRESH_TOKEN = "gatewayWithRefreshToken";
+
     private final Refresher refresher;
     private final RequestBody bodies;
     private final OperationLog log;
@@ -90,21 +94,49 @@ public final class ConnectionsApi {
 
     // ---- /connections/{id} ----
 
-    /** GET: the connection with a usable token, refreshed through the Refresher (direct:refresh-connection) when due. */
-    public void get(Exchange ex) {
+    /**
+     * GET, first step: the connection (marked fetched) as the body. When its token is due, property {@value #REFRESH_DUE}
+     * sends the route through direct:refresh-connection; a fresh token is served without that hop.
+     */
+    public void load(Exchange ex) {
         Map<String, String> q = query(ex, GET_QUERY, false);
         boolean force = bool(q, "force_refresh");
-        boolean withRefreshToken = bool(q, "refresh_token");
+        ex.setProperty(WITH_REFRESH_TOKEN, bool(q, "refresh_token"));
         bool(q, "refresh_github_app_jwt_token");
         Connection c = existing(q.get("provider_config_key"), id(ex), null);
         store.markFetched(c.id(), clock.millis());
+        Connection served;
         try {
-            c = refresher.ensureFresh(c, force);
+            served = refresher.withoutRefresh(c, force);
         } catch (RefreshFailedException e) {
             throw invalidCredentials(e);
         }
+        ex.setProperty(REFRESH_DUE, served == null);
+        ex.setProperty(Refresher.FORCE, force);
+        ex.getMessage().setBody(served == null ? c : served);
+    }
+
+    /**
+     * GET, when direct:refresh-connection failed: a refresh that gave no usable token becomes Nango's
+     * invalid_credentials; any other failure stays as it is. Left as the caught exception for httpReply.error: the
+     * refresh route's error handler has already seen it, so this route's would not answer it again.
+     */
+    public void refreshFailed(Exchange ex) {
+        Throwable t = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof RefreshFailedException rf) {
+                ex.setProperty(Exchange.EXCEPTION_CAUGHT, invalidCredentials(rf));
+                return;
+            }
+        }
+    }
+
+    /** GET, last step: the connection as stored now (after a refresh, its new tokens). */
+    public void view(Exchange ex) {
+        Connection c = ex.getMessage().getBody(Connection.class);
         Connection fresh = store.findById(c.id());
-        reply(ex, 200, ConnectionView.full(fresh == null ? c : fresh, cipher, withRefreshToken));
+        reply(ex, 200, ConnectionView.full(fresh == null ? c : fresh, cipher,
+                Boolean.TRUE.equals(ex.getProperty(WITH_REFRESH_TOKEN, Boolean.class))));
     }
 
     /**

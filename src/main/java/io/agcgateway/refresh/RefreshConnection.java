@@ -11,7 +11,7 @@ import org.apache.camel.Exchange;
  * Answers the usable row as the body; failures are RefreshService's GatewayExceptions (424 refresh_failed, 404).
  */
 public final class RefreshConnection {
-    public static final String FORCE = "gateway.refresh.force";
+    public static final String FORCE = io.agcgateway.connections.Refresher.FORCE;
 
     private final ConnectionStore store;
     private final RefreshService refresh;

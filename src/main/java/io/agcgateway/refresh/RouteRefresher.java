@@ -33,6 +33,11 @@ public final class RouteRefresher implements Refresher {
         return served != null ? served : viaRoute(c, force);
     }
 
+    @Override
+    public Connection withoutRefresh(Connection c, boolean force) {
+        return refresh.withoutRefresh(c, force);
+    }
+
     private Connection viaRoute(Connection c, boolean force) {
         Exchange ex = template().send(ROUTE, e -> {
             e.getMessage().setBody(c);

@@ -90,6 +90,20 @@ class GetConnectionRefreshErrorsTest {
     }
 
     @Test
+    void refreshRouteFailing_otherwise_answersItsJsonError_notAnEmpty500() {
+        // an integration whose OAuth app lost its secret: the refresh route's bean throws 424 refresh_failed, an
+        // exception its own error handler has seen first (the GET route's doCatch must still answer it)
+        long bare = seed.integration("bare-" + id.hashCode(), FakeTokenEndpoint.PROVIDER);
+        new org.springframework.jdbc.core.JdbcTemplate(gw.dataSource()).update("UPDATE integrations SET client_secret_enc = NULL WHERE id = ?", bare);
+        long now = System.currentTimeMillis();
+        seed.connection(bare, id + "-bare", now - 1000, now, now);
+
+        Http.Res r = http.get("/connections/" + id + "-bare?provider_config_key=bare-" + id.hashCode());
+        assertThat(r.status()).as(r.toString()).isEqualTo(424);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("refresh_failed");
+    }
+
+    @Test
     void refreshRejectedByProvider_answers400InvalidCredentials_withTheConnection() {
         provider.failNext(400, "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token revoked\"}");
 
