@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agcgateway.logs.Operation;
 import io.agcgateway.logs.OperationLog;
 import io.agcgateway.support.Http;
+import io.agcgateway.support.Chromium;
 import io.agcgateway.support.TestGateway;
 import java.io.File;
 import java.io.IOException;
@@ -20,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -37,9 +37,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -68,8 +65,6 @@ class DashboardBrowserTest {
         }
     }
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SHOTS = Path.of("target", "screenshots");
     private static final String KEY = "agc-dashboard-test";
     private static final String SANDBOX_PROVIDER = "atlassian-government-cloud-sandbox";
@@ -87,22 +82,11 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws IOException {
-        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
-        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if (!present && ci) {
-            fail("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: apt-get install -y chromium chromium-driver");
-        }
-        Assumptions.assumeTrue(present, "chromium/chromedriver not installed: browser test skipped");
+        Chromium.assumeInstalled();
         gw = TestGateway.start(TestGateway.Store.H2);
         api = new Http(gw.baseUrl(), gw.secretKey());
         Files.createDirectories(SHOTS);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,900", "--user-data-dir=" + Files.createTempDirectory("agc-chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        driver = Chromium.start(false);
         wait = new WebDriverWait(driver, Duration.ofSeconds(15));
         mainWindow = driver.getWindowHandle();
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.agcgateway.Gateway;
 import io.agcgateway.http.Json;
+import io.agcgateway.support.Chromium;
 import io.agcgateway.support.FlowDriver;
 import io.agcgateway.support.Http;
 import io.agcgateway.support.TestGateway;
@@ -31,9 +32,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -43,8 +41,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * must settle through the gateway's WebSocket. Skipped without chromium or npm, failed under CI=true.
  */
 class FrontendAuthBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SDK_DIR = Path.of("target/nango-frontend").toAbsolutePath();
     private static final Path SDK_DIST = SDK_DIR.resolve("node_modules/@nangohq/frontend/dist");
 
@@ -58,7 +54,7 @@ class FrontendAuthBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
-        boolean browser = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        boolean browser = Chromium.installed();
         boolean npm = exec(List.of("npm", "--version"), 60) == 0;
         if ((!browser || !npm) && ci) {
             fail("CI=true but chromium, chromedriver or npm is missing: apt-get install -y chromium chromium-driver nodejs npm");
@@ -72,13 +68,7 @@ class FrontendAuthBrowserTest {
         flow = new FlowDriver(gw.baseUrl(), gw.secretKey());
         app = appServer();
 
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,900", "--user-data-dir=" + Files.createTempDirectory("agc-chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        driver = Chromium.start(false);
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
         mainWindow = driver.getWindowHandle();
     }
