@@ -1,5 +1,6 @@
 import io.agcgateway.Gateway;
 import io.agcgateway.connections.ConnectionStore;
+import io.agcgateway.connections.NewConnection;
 import io.agcgateway.crypto.TokenCipher;
 import io.agcgateway.integrations.Integration;
 import io.agcgateway.integrations.IntegrationStore;
@@ -8,8 +9,8 @@ import java.util.Map;
 
 /**
  * Benchmark launcher: starts the gateway from the shaded jar (java -cp target/agc-gateway.jar bench/Seed.java),
- * then imports one integration and one connection straight into the store (POST /connections is not on this
- * branch yet), prints READY and keeps serving. Settings come from the usual GATEWAY_* env vars.
+ * then puts one integration and one connection straight into the store (no OAuth app or consent needed), prints
+ * READY and keeps serving. Settings come from the usual GATEWAY_* env vars.
  */
 public class Seed {
     public static void main(String[] args) throws Exception {
@@ -25,9 +26,10 @@ public class Seed {
         }
         ConnectionStore store = gw.bean("connectionStore", ConnectionStore.class);
         if (store.find("bench", "c1") == null) {
-            store.insert(integrations.find("bench").id(), "c1", cipher.encrypt("bench-token", "access_token"),
-                    cipher.encrypt("bench-refresh", "refresh_token"), null, now + 86_400_000L, "{\"cloudId\":\"cloud-1\"}",
-                    null, null, null, null, null, now);
+            store.insert(NewConnection.builder(integrations.find("bench").id(), "c1")
+                    .accessTokenEnc(cipher.encrypt("bench-token", "access_token"))
+                    .refreshTokenEnc(cipher.encrypt("bench-refresh", "refresh_token")).expiresAt(now + 86_400_000L)
+                    .connectionConfig("{\"cloudId\":\"cloud-1\"}").build(), now);
         }
         System.out.println("READY pid=" + ProcessHandle.current().pid());
         Thread.currentThread().join();
