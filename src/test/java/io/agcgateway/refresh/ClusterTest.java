@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Many nodes on one PostgreSQL (DESIGN §9), with REAL separate JVMs (ClusterNode): Quartz's JDBC cluster and the
+ * Many nodes on one PostgreSQL (docs/SCALE-OUT.md), with REAL separate JVMs (ClusterNode): Quartz's JDBC cluster and the
  * refresh lease only mean something across processes. A separate gateway process serves the sandbox AGC; every
  * node's sandbox provider points at it (gateway.sandbox.base-url): ONE provider and its counters (GET /sandbox/_stats).
  */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-/** DESIGN §7 failure accounting, against a real gateway (H2) and a token endpoint that answers what each test needs. */
+/** Refresh failure accounting (docs/ARCHITECTURE.md "Tokens and refresh"), against a real gateway (H2) and a token endpoint that answers what each test needs. */
 class RefreshFailureAccountingTest {
     private static FakeTokenEndpoint provider;
     private static Gateway gw;

@@ -7,7 +7,7 @@ import io.agcgateway.config.StartupException;
 import io.agcgateway.support.TestGateway;
 import org.junit.jupiter.api.Test;
 
-/** A bad sweep setting stops startup with one line naming it (DESIGN §3). */
+/** A bad sweep setting stops startup with one line naming it (docs/ARCHITECTURE.md "Configuration"). */
 class SweepSettingsTest {
     private static void assertStartupFails(String key, String value, String envName) {
         assertThatThrownBy(() -> Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), key, value)).close())

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * with a 401 JSON error; the set is read from the CamelContext, so a new route is covered without editing this test.
  */
 class AuthCoverageTest {
-    /** Public by design (DESIGN §5): OAuth browser steps, hosted connect page, observability, API doc, dashboard, sandbox. */
+    /** Public by design (docs/ARCHITECTURE.md "API and errors"): OAuth browser steps, hosted connect page, observability, API doc, dashboard, sandbox. */
     private static final List<String> PUBLIC = List.of("/oauth/", "/connect", "/observe/", "/openapi.json", "/ui", "/logos/",
             "/sandbox/");
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Faults at the provider (sandbox knobs on a separate provider app): token endpoint 5xx, timeouts and latency;
  * API 5xx, 429 storms with and without Retries, connections dropped in the middle of a body.
  * Tokens live 60 s with a 55 s margin, so a refresh is due 5 s after each one while the old token still works for
- * longer than the gateway's first back-off (30 s, DESIGN §7) after a failed refresh.
+ * longer than the gateway's first back-off (30 s, docs/ARCHITECTURE.md "Tokens and refresh") after a failed refresh.
  */
 class ProviderFaultsTest {
     static ProviderAndGateway pg;

@@ -27,7 +27,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Runs the flows that handle secrets (connect, callback, refresh, errors carrying secrets, proxy) and then looks for
  * every secret issued during the run in the captured logs, the operation rows, the metrics, the error bodies and the
- * raw database rows, the dashboard's Health numbers, and the spans of every route (tracing on, in-memory exporter).
+ * raw database rows, the dashboard's Health numbers, Jolokia's JMX answers, and the spans of every route (tracing on, in-memory exporter).
  * None may appear anywhere but encrypted.
  */
 class SecretsLeakTest {
@@ -138,6 +138,14 @@ class SecretsLeakTest {
             assertThat(health.status()).as(health.toString()).isEqualTo(200);
             assertThat(health.json().at("/proxy/requests").asLong()).as("proxied calls counted").isPositive();
             answers.add(health.body());
+            // JMX over HTTP (issue 17 item 1): every Camel MBean's attributes, the MBean list, the JVM's runtime
+            for (String read : List.of("{\"type\":\"read\",\"mbean\":\"org.apache.camel:*\"}", "{\"type\":\"list\"}",
+                    "{\"type\":\"read\",\"mbean\":\"java.lang:type=Runtime\"}")) {
+                Http.Res jmx = http.send("POST", "/observe/jolokia", read, "Content-Type", "application/json");
+                assertThat(jmx.status()).as(jmx.toString()).isEqualTo(200);
+                assertThat(jmx.json().path("status").asInt()).as(read).isEqualTo(200);
+                answers.add(jmx.body());
+            }
             List<SpanData> spans = MemorySpans.await(all -> MemorySpans.text(all).contains("_echo?access_token=REDACTED"));
             String spanText = MemorySpans.text(spans);
             assertThat(spanText).as("spans of the connect flow and the proxy were exported")
