@@ -23,6 +23,7 @@ import io.agcgateway.integrations.IntegrationStore;
 import io.agcgateway.integrations.IntegrationsApi;
 import io.agcgateway.logs.LogsApi;
 import io.agcgateway.logs.OperationLog;
+import io.agcgateway.logs.OperationStore;
 import io.agcgateway.logs.Spool;
 import io.agcgateway.metrics.GatewayMetrics;
 import io.agcgateway.oauth.AccessibleResources;
@@ -178,7 +179,7 @@ public final class GatewayBeans {
         operationLog = bind("operationLog", new OperationLog(ds, 10_000, settings.duration("gateway.logs.batch-linger"),
                 new Spool(settings.dataDir().resolve("operations-spool.jsonl"), settings.integer("gateway.logs.spool-max-bytes", 0, Integer.MAX_VALUE)),
                 metrics));
-        bind("logsApi", new LogsApi(ds));
+        bind("logsApi", new LogsApi(new OperationStore(ds)));
         // routes/dashboard-health: the numbers of the dashboard's Health page
         bind("healthApi", new HealthApi(new HealthStore(ds), metrics, clock, settings.duration("gateway.refresh.margin"),
                 settings.duration("gateway.refresh.keep-alive-age")));

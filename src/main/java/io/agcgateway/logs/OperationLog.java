@@ -15,10 +15,7 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionException;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Writes operations off the request path: a bounded queue drained in batches by one thread. A batch waits up to
@@ -30,15 +27,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class OperationLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OperationLog.class);
-    private static final String INSERT = "INSERT INTO operations (op_type, action, status, integration_key, connection_id, message, "
-            + "error_code, request_json, response_json, meta_json, http_status, attempts, duration_ms, created_at, ended_at) "
-            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     private static final int BATCH = 1_000;
     private static final long NAP_MS = 10;
 
     private final BlockingQueue<Operation> queue;
-    private final JdbcTemplate jdbc;
-    private final TransactionTemplate tx;
+    private final OperationStore store;
     private final GatewayMetrics metrics;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
@@ -62,8 +55,7 @@ public final class OperationLog implements AutoCloseable {
     public OperationLog(DataSource ds, int capacity, Duration linger, Spool spool, GatewayMetrics metrics) {
         this.lingerNanos = linger.toNanos();
         this.spool = spool;
-        this.jdbc = new JdbcTemplate(ds);
-        this.tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+        this.store = new OperationStore(ds);
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.metrics = metrics;
         this.writer = new Thread(this::drain, "operation-log-writer");
@@ -175,7 +167,7 @@ public final class OperationLog implements AutoCloseable {
             return;
         }
         try {
-            tx.executeWithoutResult(status -> jdbc.batchUpdate(INSERT, rows));
+            store.insertAll(rows);
             written.addAndGet(rows.size());
             replaySpool();
             return;
@@ -187,7 +179,7 @@ public final class OperationLog implements AutoCloseable {
         }
         for (int i = 0; i < rows.size(); i++) {
             try {
-                jdbc.update(INSERT, rows.get(i));
+                store.insert(rows.get(i));
                 written.incrementAndGet();
             } catch (RuntimeException e) {
                 if (unavailable(e)) {
@@ -230,7 +222,7 @@ public final class OperationLog implements AutoCloseable {
         if (spool == null || !spool.hasRows()) {
             return;
         }
-        int n = spool.replay(batch -> tx.executeWithoutResult(status -> jdbc.batchUpdate(INSERT, batch)), BATCH);
+        int n = spool.replay(store::insertAll, BATCH);
         written.addAndGet(n);
         if (n > 0) {
             LOG.info("operation log: {} operation(s) written from the spool after the database came back", n);
