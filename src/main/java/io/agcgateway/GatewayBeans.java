@@ -14,6 +14,7 @@ import io.agcgateway.health.HealthStore;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.OpenApiDocument;
 import io.agcgateway.http.OutboundCall;
+import io.agcgateway.http.OutboundHttpConfigurer;
 import io.agcgateway.http.PublicCors;
 import io.agcgateway.http.RequestBody;
 import io.agcgateway.http.SpoolLargeBodies;
@@ -146,7 +147,13 @@ public final class GatewayBeans {
      * and env, including the otel.* keys a PropertiesComponent look-up by gateway key cannot list).
      */
     static GatewayBeans install(CamelContext context, GatewaySettings settings, Clock clock) {
-        // the derived <key>.millis values the camel-http routes name (GatewaySettings.MILLIS_FOR_ROUTES)
+        // the route files' {{gateway.*}} placeholders: every setting at the lowest rank (the runtime's own values, already
+        // read into settings, still win), and the derived <key>.millis values for camel-http (MILLIS_FOR_ROUTES)
+        settings.all().forEach((k, v) -> {
+            if (k.startsWith("gateway.")) {
+                context.getPropertiesComponent().addInitialProperty(k, v);
+            }
+        });
         settings.derived().forEach(context.getPropertiesComponent()::addOverrideProperty);
         ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl(),
                 settings.sandbox() ? Sandbox.baseUrl(settings) : settings.publicUrl());
@@ -187,6 +194,7 @@ public final class GatewayBeans {
         WebhookEvents events = webhooks(keys.secretKey);
         // token endpoint and accessible-resources: routes token-endpoint and accessible-resources (camel-http)
         OutboundCall outbound = new OutboundCall(camel);
+        bind("outboundHttpConfigurer", new OutboundHttpConfigurer());
         TokenClient tokens = bind("tokenClient", new TokenClient(outbound));
         RefreshPolicy refreshPolicy = new RefreshPolicy(settings.duration("gateway.refresh.margin"));
         LeasedRefresh leased = new LeasedRefresh(connections, integrations, catalog, cipher, tokens, operationLog, metrics,

@@ -1,5 +1,6 @@
 package io.agcgateway.catalog;
 
+import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.config.StartupException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -119,7 +120,7 @@ public final class ProviderCatalog {
             if (Files.isRegularFile(local)) {
                 return Files.readString(local, StandardCharsets.UTF_8);
             }
-            try (InputStream in = ProviderCatalog.class.getClassLoader().getResourceAsStream(path)) {
+            try (InputStream in = ProviderCatalog.class.getClassLoader().getResourceAsStream(GatewaySettings.IN_JAR + path)) {
                 if (in == null) {
                     throw new StartupException(path + " is missing from the jar: rebuild with mvn package");
                 }

@@ -28,6 +28,12 @@ import java.util.regex.Pattern;
 public final class GatewaySettings {
 
     public static final String DEFAULTS = "config/application.properties";
+    /**
+     * Where config/ sits inside the jar. Not at the root: a Spring Boot app reads classpath:config/application.properties
+     * as its own settings, above its application.properties, so a gateway.port set there was ignored and our camel.main.*
+     * values became the host app's.
+     */
+    public static final String IN_JAR = "agc-gateway/";
     private static final Pattern UUID_V4 =
             Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", Pattern.CASE_INSENSITIVE);
 
@@ -107,7 +113,7 @@ public final class GatewaySettings {
 
     private static Properties builtIn() {
         Properties p = new Properties();
-        try (InputStream in = GatewaySettings.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+        try (InputStream in = GatewaySettings.class.getClassLoader().getResourceAsStream(IN_JAR + DEFAULTS)) {
             if (in == null) {
                 throw new StartupException("built-in " + DEFAULTS + " is missing from the jar: rebuild with mvn package");
             }

@@ -84,12 +84,18 @@ class SpringBootDropInTest {
         String key = UUID.randomUUID().toString();
         // the test JVM's logback stays as the other tests set it up
         loggingSystem = System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        // the port and the app's name as the host app's lowest-ranked settings (below any config file): a config file
+        // of the gateway's on Spring's path (classpath:config/application.properties) would beat them, as it once did.
+        // Spring's file:./config/ is left out: here the working directory is this repository, whose config/ a host app
+        // would not have.
         app = new SpringApplicationBuilder(DropInApp.class).web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF)
                 .registerShutdownHook(false)
-                .run("--camel.main.routes-include-pattern=classpath:routes/*.camel.yaml",
-                        "--camel.main.routes-exclude-pattern=**/sandbox/*", "--camel.main.name=springboot-dropin",
+                .properties(java.util.Map.of("gateway.port", String.valueOf(port), "camel.main.name", "springboot-dropin"))
+                .run("--spring.config.location=optional:classpath:/,optional:classpath:/config/",
+                        "--camel.main.routes-include-pattern=classpath:routes/*.camel.yaml",
+                        "--camel.main.routes-exclude-pattern=**/sandbox/*",
                         "--camel.main.jmx-enabled=false",
-                        "--gateway.host=127.0.0.1", "--gateway.port=" + port, "--gateway.secret-key=" + key,
+                        "--gateway.host=127.0.0.1", "--gateway.secret-key=" + key,
                         "--gateway.data-dir=" + TestGateway.tempDir(), "--gateway.providers=" + catalog,
                         "--gateway.sandbox=false");
         http = new Http("http://127.0.0.1:" + port, key);
@@ -146,6 +152,13 @@ class SpringBootDropInTest {
         assertThat(proxied.status()).as(proxied.body()).isEqualTo(200);
         assertThat(proxied.json().path("accountId").asText()).isEqualTo("a-1");
         assertThat(upstreamSaw).containsExactly("GET /up/rest/api/3/myself?expand=groups Bearer at-sb");
+    }
+
+    @Test
+    void hostAppSettings_winOverTheGatewaysBuiltInDefaults() {
+        assertThat(app.getBean(CamelContext.class).getName()).as("the host app names its context, not the gateway's file")
+                .isEqualTo("springboot-dropin");
+        assertThat(http.get("/integrations").status()).as("served on the host app's gateway.port").isEqualTo(200);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.http.HttpReply;
 import io.agcgateway.http.OutboundCall;
+import io.agcgateway.http.OutboundHttpConfigurer;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.camel.main.Main;
@@ -19,7 +20,7 @@ public final class OutboundRoutes implements AutoCloseable {
     public OutboundRoutes(Map<String, String> overrides, String... routeFiles) {
         Properties p = new Properties();
         GatewaySettings.load(overrides).all().forEach((k, v) -> {
-            if (k.startsWith("gateway.") || k.startsWith("camel.component.http")) {
+            if (k.startsWith("gateway.")) {
                 p.put(k, v);
             }
         });
@@ -32,6 +33,7 @@ public final class OutboundRoutes implements AutoCloseable {
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(p);
         main.bind("httpReply", new HttpReply());
+        main.bind("outboundHttpConfigurer", new OutboundHttpConfigurer());
         main.start();
         call = new OutboundCall(main::getCamelContext);
     }
