@@ -44,7 +44,9 @@ class ProxyOverloadTest {
         blocked = new ListAppender<>();
         blocked.start();
         ((Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker")).addAppender(blocked);
-        pooled = boot("gateway.proxy.max-connections", "2", "gateway.proxy.lease-timeout", "300ms",
+        // a lease timeout a loaded machine cannot miss while the two stalled callers take the two connections, and an
+        // idle timeout long enough that they still hold them when the third call comes (ten API round trips later)
+        pooled = boot("gateway.proxy.max-connections", "2", "gateway.proxy.lease-timeout", "1500ms", "gateway.proxy.idle-timeout", "6s",
                 "gateway.http.max-event-loop-block", "100ms");
         admitting = boot("gateway.proxy.max-in-flight", "2");
     }
@@ -77,7 +79,12 @@ class ProxyOverloadTest {
         return new Http(gw.baseUrl(), gw.secretKey()).send("GET", path, null, h.toArray(new String[0]));
     }
 
-    /** A caller that asks for a huge answer and never reads it. */
+    /**
+     * A caller that asks for a huge answer, reads its status line and headers, and then never reads again. Waiting for
+     * the headers makes sure the call holds an upstream connection and is streaming: a stalled caller that was answered
+     * a complete error instead (a 503 upstream_busy when a loaded machine made its lease wait too long) keeps a
+     * kept-alive connection the gateway rightly leaves open, which once failed drainUntilClosed in a full CI run.
+     */
     static Socket stalledReader(Gateway gw) throws IOException {
         Socket s = new Socket("127.0.0.1", URI.create(gw.baseUrl()).getPort());
         s.setReceiveBufferSize(4096);
@@ -85,6 +92,17 @@ class ProxyOverloadTest {
         out.write(("GET /proxy/_bytes?size=" + HUGE + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + gw.secretKey()
                 + "\r\nProvider-Config-Key: jira\r\nConnection-Id: u1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
+        s.setSoTimeout(20_000);
+        StringBuilder head = new StringBuilder();
+        InputStream in = s.getInputStream();
+        while (head.indexOf("\r\n\r\n") < 0 && head.length() < 8192) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            head.append((char) c);
+        }
+        assertThat(head.toString()).as("the huge answer started").startsWith("HTTP/1.1 200");
         return s;
     }
 
