@@ -131,10 +131,13 @@ public final class ConnectionsApi {
         }
     }
 
-    /** GET, last step: the connection as stored now (after a refresh, its new tokens). */
+    /**
+     * GET, last step: after a refresh, the row the refresh stored (an import may already be waiting for the lease to
+     * replace it, and this caller asked for the refreshed token); otherwise the row as stored now.
+     */
     public void view(Exchange ex) {
         Connection c = ex.getMessage().getBody(Connection.class);
-        Connection fresh = store.findById(c.id());
+        Connection fresh = Boolean.TRUE.equals(ex.getProperty(REFRESH_DUE, Boolean.class)) ? c : store.findById(c.id());
         reply(ex, 200, ConnectionView.full(fresh == null ? c : fresh, cipher,
                 Boolean.TRUE.equals(ex.getProperty(WITH_REFRESH_TOKEN, Boolean.class))));
     }
