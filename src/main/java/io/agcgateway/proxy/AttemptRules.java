@@ -69,6 +69,11 @@ public final class AttemptRules {
                 return AttemptDecision.retry(wait, "upstream_failure");
             }
         }
+        if (timeout(t) && call.callerStillSending()) {
+            // the provider waited for a body the caller stopped sending (RFC 9110 §15.5.9): the caller's timeout, not ours
+            return AttemptDecision.fail(new GatewayException(408, "request_timeout",
+                    "The request body stopped arriving before the provider answered."));
+        }
         return AttemptDecision.fail(timeout(t)
                 ? new GatewayException(504, "upstream_timeout", "The provider did not answer in time.")
                 : new GatewayException(502, "upstream_unreachable", "The provider could not be reached."));

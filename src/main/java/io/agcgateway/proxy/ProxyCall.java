@@ -83,6 +83,11 @@ final class ProxyCall {
         this.streamed = true;
     }
 
+    /** A streamed body the caller has not finished sending (the upstream may be waiting for it, not failing). */
+    boolean callerStillSending() {
+        return streamed && caller != null && !caller.isEnded();
+    }
+
     /** The next attempt starts; a streamed body is sent on the first one only. */
     void attemptStarted() {
         attempts++;

@@ -328,6 +328,17 @@ class ProxyRouteTest {
         assertThat(up.apiCalls.get()).isEqualTo(before);
     }
 
+    @Test
+    void aStreamedBodyThatStopsArriving_is408_notTheProvidersTimeout() throws Exception {
+        // above the replay limit the body is piped as it arrives: the provider waits for the rest until the idle
+        // timeout, and that is the caller's stall (a 504 would blame the provider)
+        String res = raw("POST /proxy/stalled-upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + gw.secretKey()
+                + "\r\nProvider-Config-Key: jira\r\nConnection-Id: u1\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Length: 300000\r\n\r\n" + "y".repeat(0x10000));
+        assertThat(res).startsWith("HTTP/1.1 408");
+        assertThat(up.completeBodies).doesNotContain("/up/stalled-upload");
+    }
+
     static String raw(String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", gw.port())) {
             s.setSoTimeout(10_000);
