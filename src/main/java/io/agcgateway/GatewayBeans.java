@@ -148,13 +148,12 @@ public final class GatewayBeans {
      */
     static GatewayBeans install(CamelContext context, GatewaySettings settings, Clock clock) {
         // the route files' {{gateway.*}} placeholders: every setting at the lowest rank (the runtime's own values, already
-        // read into settings, still win), and the derived <key>.millis values for camel-http (MILLIS_FOR_ROUTES)
+        // read into settings, still win), the derived <key>.millis values for camel-http (MILLIS_FOR_ROUTES) included
         settings.all().forEach((k, v) -> {
             if (k.startsWith("gateway.")) {
                 context.getPropertiesComponent().addInitialProperty(k, v);
             }
         });
-        settings.derived().forEach(context.getPropertiesComponent()::addOverrideProperty);
         ProviderCatalog catalog = ProviderCatalog.load(settings.providerFiles(), settings.sandbox(), settings.publicUrl(),
                 settings.sandbox() ? Sandbox.baseUrl(settings) : settings.publicUrl());
         HikariDataSource ds = Database.open(settings);

@@ -189,13 +189,6 @@ public final class GatewaySettings {
         return values.getOrDefault(key, "");
     }
 
-    /** The values derived from settings for the route files: each {@code <key>.millis} of {@link #MILLIS_FOR_ROUTES}. */
-    public Map<String, String> derived() {
-        Map<String, String> d = new LinkedHashMap<>();
-        MILLIS_FOR_ROUTES.forEach(k -> d.put(k + ".millis", values.get(k + ".millis")));
-        return d;
-    }
-
     public Map<String, String> all() {
         return Map.copyOf(values);
     }
