@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 KNOBS="WARMUP WARM_ROUND DUR UP_PORT NGX_PORT GW_PORT CPU_CONNS LAT_CONNS LAT_SLEEP LAT_THREADS STALL_CLIENTS STALL_CONNS
-STALL_HOLD BIG_MB POLL_PATH NGX_SEND_TIMEOUT ECHO_MODULE WRK_TIMEOUT SCENARIOS PROFILE HOLD HOLD_SECS KEEP_TMP"
+STALL_HOLD BIG_MB POLL_PATH NGX_SEND_TIMEOUT ECHO_MODULE WRK_TIMEOUT SCENARIOS PROFILE HOLD HOLD_SECS KEEP_TMP GW_JAVA_OPTS"
 CMD=""  # the exact command, as the caller could retype it
 for k in $KNOBS $(compgen -e | grep '^GATEWAY_' || true); do
   [ -n "${!k+x}" ] && CMD+="$k=$(printf %q "${!k}") "
@@ -46,7 +46,7 @@ DUR_S=$(secs "$DUR"); [[ "$DUR_S" =~ ^[0-9]+$ ]] && [ "$DUR_S" -gt 0 ] || die "D
 STALL_HOLD=${STALL_HOLD:-$(( DUR_S + 15 ))}
 
 # ---- prerequisites ----
-for c in nginx wrk java jcmd curl python3 timeout; do
+for c in nginx wrk java jcmd jstat curl python3 timeout; do
   command -v "$c" > /dev/null || die "$c not found (apt-get install -y nginx libnginx-mod-http-echo wrk; a JDK 17; python3)"
 done
 if [ -z "${ECHO_MODULE:-}" ]; then
@@ -171,7 +171,7 @@ YML
 # caller's GATEWAY_* vars are inherited; only these are fixed by the bench
 GATEWAY_PORT=$GW_PORT GATEWAY_HOST=127.0.0.1 GATEWAY_DATA_DIR=$W/data GATEWAY_SECRET_KEY=$KEY GATEWAY_SANDBOX=false \
 GATEWAY_PROVIDERS=$W/providers.yaml GATEWAY_PUBLIC_URL=http://127.0.0.1:$GW_PORT \
-  java -Xmx256m -Xms256m -cp target/agc-gateway.jar bench/Seed.java > "$W/gateway.log" 2>&1 &
+  java -Xmx256m -Xms256m ${GW_JAVA_OPTS:-} -cp target/agc-gateway.jar bench/Seed.java > "$W/gateway.log" 2>&1 &
 GW_PID=$!; PIDS+=("$GW_PID")
 for _ in $(seq 1 120); do
   grep -q READY "$W/gateway.log" && break
@@ -205,7 +205,7 @@ fi
 
 # ---- header ----
 log "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(nproc) cores, $(free -m | awk '/Mem:/{print $2}') MB, load at start $(cut -d' ' -f1-3 /proc/loadavg)"
-log "gateway: $(git rev-parse --short HEAD 2> /dev/null)$(git diff --quiet 2> /dev/null || echo '+dirty') ($(git rev-parse --abbrev-ref HEAD 2> /dev/null)), jar $(date -r target/agc-gateway.jar +%Y-%m-%dT%H:%M), $(java -version 2>&1 | head -1), -Xmx256m"
+log "gateway: $(git rev-parse --short HEAD 2> /dev/null)$(git diff --quiet 2> /dev/null || echo '+dirty') ($(git rev-parse --abbrev-ref HEAD 2> /dev/null)), jar $(date -r target/agc-gateway.jar +%Y-%m-%dT%H:%M), $(java -version 2>&1 | head -1), -Xmx256m -Xms256m${GW_JAVA_OPTS:+ $GW_JAVA_OPTS}"
 GW_ENV=$(env | grep '^GATEWAY_' | cut -d= -f1 | grep -vx -e GATEWAY_PORT -e GATEWAY_HOST -e GATEWAY_DATA_DIR -e GATEWAY_SECRET_KEY \
   -e GATEWAY_SANDBOX -e GATEWAY_PROVIDERS -e GATEWAY_PUBLIC_URL | while read -r k; do
   case "$k" in *KEY*|*SECRET*|*PASSWORD*|*TOKEN*) echo "$k=***";; *) echo "$k=${!k}";; esac; done | tr '\n' ' ' || true)
@@ -225,8 +225,8 @@ cpu_ticks() { # pid... -> utime+stime of these processes (nginx: master + worker
 }
 target_pids() { if [ "$1" = nginx ]; then echo "$NGX_PID $(pgrep -P "$NGX_PID" | tr '\n' ' ')"; else echo "$GW_PID"; fi; }
 heap_used() { # MB used in the gateway's heap right now
-  timeout 15 jcmd "$GW_PID" GC.heap_info 2> /dev/null | awk '/heap/ && /used/ {
-    for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K,?$/, "", v); printf "%dMB", v/1024; exit } }' || true
+  # jstat -gc: S0U S1U EU OU (KB) are columns 3 4 6 8 with every collector (GC.heap_info's layout differs per collector)
+  timeout 15 jstat -gc "$GW_PID" 2> /dev/null | awk 'NR == 2 { printf "%dMB", ($3 + $4 + $6 + $8) / 1024 }' || true
 }
 wrk_parse() { # wrk output file -> "rps p50ms p99ms errors requests"
   awk 'function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /m$/) return v*60000;
@@ -333,7 +333,7 @@ done
 
 log ""
 log "errors = non-2xx/3xx + socket errors (connect/read/write/timeout) seen by wrk; cpu_us/call = target's CPU time"
-log "(nginx: proxy master+workers) over the wrk run / requests; heap = gateway heap used right after the run (GC.heap_info)."
+log "(nginx: proxy master+workers) over the wrk run / requests; heap = gateway heap used right after the run (jstat -gc)."
 log "Calls still unanswered when wrk stops count nowhere (wrk counts a timeout only after --timeout): 0 req/s = no answer."
 log "(c): poll = worst latency and failures of a non-proxy endpoint polled every 0.2 s during the stall (gateway: $POLL_PATH"
 log "with the key, nginx: /health); stalled: closed_by_server counts the stalled connections the target closed (FIN/RST)"
