@@ -5,6 +5,8 @@ import { renderHealth } from './health.js';
 
 const KEY_STORE = 'agc-gateway.secret-key';
 const LOG_FILTER_STORE = 'agc-gateway.log-filters';
+// signed in with the read-only operator key (gateway.operator-key): the Health page only
+const OPERATOR_STORE = 'agc-gateway.operator';
 const POLL_MS = 2500;
 
 const COMMON_SCOPES = [
@@ -26,6 +28,7 @@ const signOutButton = document.getElementById('sign-out');
 const toastBox = document.getElementById('toast');
 
 let secretKey = sessionStorage.getItem(KEY_STORE);
+let operatorOnly = sessionStorage.getItem(OPERATOR_STORE) === '1';
 let pageTimers = [];
 let pageCleanups = [];
 let flash = null;
@@ -266,9 +269,11 @@ function route() {
   nav.hidden = !signedIn;
   signOutButton.hidden = !signedIn;
   if (!signedIn) return renderSignIn();
+  for (const a of nav.querySelectorAll('a')) a.hidden = operatorOnly && a.id !== 'nav-health';
   const [pathPart] = location.hash.replace(/^#\/?/, '').split('?');
   const parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
-  const section = parts[0] || 'integrations';
+  const section = parts[0] || (operatorOnly ? 'health' : 'integrations');
+  if (operatorOnly && section !== 'health') return location.replace('#/health');
   for (const a of nav.querySelectorAll('a')) {
     if (a.id === 'nav-' + section) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -291,7 +296,9 @@ function go(hash) {
 
 function signOut(reason) {
   secretKey = null;
+  operatorOnly = false;
   sessionStorage.removeItem(KEY_STORE);
+  sessionStorage.removeItem(OPERATOR_STORE);
   sessionStorage.removeItem(LOG_FILTER_STORE);
   providersCache = null;
   flash = reason ? { text: reason, kind: 'error' } : { text: 'Signed out.', kind: 'ok' };
@@ -304,6 +311,25 @@ window.addEventListener('hashchange', route);
 
 // ---------- sign in ----------
 
+/**
+ * true: the secret key (everything); false: the operator key (the Health page only); a wrong key throws the API's
+ * 401 for the secret key, so the message is the usual one.
+ */
+async function opensApi(key) {
+  try {
+    await api('GET', '/integrations', undefined, key);
+    return true;
+  } catch (e) {
+    if (e.status !== 401) throw e;
+    try {
+      await api('GET', '/dashboard/api/health', undefined, key);
+      return false;
+    } catch {
+      throw e;
+    }
+  }
+}
+
 function renderSignIn() {
   const input = h('input', {
     id: 'secret-key', name: 'secret-key', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true,
@@ -315,7 +341,8 @@ function renderSignIn() {
     h('label', { for: 'secret-key', text: 'Secret key' }), input,
     h('p', { id: 'secret-key-help', class: 'help' },
       'The gateway prints its secret key when it first starts (and on every start in sandbox mode), or you set it with ',
-      h('code', { text: 'GATEWAY_SECRET_KEY' }), '. It stays in this browser tab only and is forgotten when you close it.'),
+      h('code', { text: 'GATEWAY_SECRET_KEY' }), '. The read-only operator key (', h('code', { text: 'GATEWAY_OPERATOR_KEY' }),
+      ') opens the Health page only. The key stays in this browser tab only and is forgotten when you close it.'),
     error, submit);
   const notice = flash;
   flash = null;
@@ -339,11 +366,14 @@ function renderSignIn() {
     submit.disabled = true;
     submit.textContent = 'Checking…';
     try {
-      await api('GET', '/integrations', undefined, key);
+      operatorOnly = !(await opensApi(key));
       secretKey = key;
       sessionStorage.setItem(KEY_STORE, key);
-      if (!location.hash || location.hash === '#/') location.replace('#/integrations');
-      route();
+      if (operatorOnly) sessionStorage.setItem(OPERATOR_STORE, '1');
+      const start = operatorOnly ? '#/health' : !location.hash || location.hash === '#/' ? '#/integrations' : null;
+      // a new hash routes by itself (hashchange); routing here as well drew the page twice
+      if (start && location.hash !== start) location.replace(start);
+      else route();
     } catch (e) {
       const hint = {
         unknown_account: 'This key does not match this gateway. Use the key printed at startup or set in GATEWAY_SECRET_KEY.',

@@ -56,15 +56,20 @@ export async function renderHealth({ h, clear, api, page, errorBox, every, onLea
       updated),
     body);
 
+  // left before the first answer came (another page, or routed again): that answer must not draw into the next page
+  let left = false;
+  onLeave(() => { left = true; });
   let uPlot;
   let data;
   try {
     [uPlot, data] = await Promise.all([loadUplot(), api('GET', '/dashboard/api/health')]);
   } catch (e) {
+    if (left) return;
     clear(body).append(errorBox(e, 'load the health numbers'));
     body.removeAttribute('aria-busy');
     return;
   }
+  if (left) return;
   body.removeAttribute('aria-busy');
 
   const tile = (id, label, hint) => h('div', { class: 'tile', title: hint || null },

@@ -2,6 +2,7 @@ package io.agcgateway;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agcgateway.auth.ApiKeyAuth;
+import io.agcgateway.auth.OperatorKeyAuth;
 import io.agcgateway.catalog.ProviderCatalog;
 import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.connections.ConnectionImports;
@@ -125,6 +126,7 @@ public final class GatewayBeans {
     private final Refresher refresher;
     /** The secret-key check: routes name it, and the HTTP guard runs it before reading a body (built in http()). */
     private ApiKeyAuth apiKeyAuth;
+    private OperatorKeyAuth operatorKeyAuth;
 
     /**
      * Builds every bean from the settings the context's properties resolve ({@link GatewaySettings#load(java.util.function.Function)}),
@@ -212,7 +214,7 @@ public final class GatewayBeans {
             bind("sandboxHttp", new SandboxHttp(agc, clock));
         }
         Runnable stopProxy = proxy(context);
-        context.addLifecycleStrategy(new GatewayLifecycle(settings, ds, operationLog, apiKeyAuth, metrics, stopProxy));
+        context.addLifecycleStrategy(new GatewayLifecycle(settings, ds, operationLog, apiKeyAuth, operatorKeyAuth, metrics, stopProxy));
     }
 
     public GatewaySettings settings() {
@@ -235,6 +237,8 @@ public final class GatewayBeans {
         bind("tokenCipher", cipher);
         bind("providerCatalog", catalog);
         apiKeyAuth = bind("apiKeyAuth", new ApiKeyAuth(keys.secretKey));
+        // the secret key or the read-only operator key: Jolokia and the Health page's numbers, nothing else
+        operatorKeyAuth = bind("operatorKeyAuth", new OperatorKeyAuth(apiKeyAuth, settings.operatorKey()));
         bind("httpReply", new HttpReply());
         // CORS for the reads a connect session token opens to a browser on another origin (Connect UI)
         bind("publicCors", new PublicCors());

@@ -2,6 +2,7 @@ package io.agcgateway;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agcgateway.auth.ApiKeyAuth;
+import io.agcgateway.auth.OperatorKeyAuth;
 import io.agcgateway.config.GatewaySettings;
 import io.agcgateway.http.vertx.EventLoopServers;
 import io.agcgateway.http.vertx.RequestGuard;
@@ -29,16 +30,19 @@ final class GatewayLifecycle extends LifecycleStrategySupport {
     private final HikariDataSource dataSource;
     private final OperationLog operationLog;
     private final ApiKeyAuth apiKeyAuth;
+    private final OperatorKeyAuth operatorKeyAuth;
     private final GatewayMetrics metrics;
     private final Runnable stopProxy;
     private EventLoopServers servers;
 
     GatewayLifecycle(GatewaySettings settings, HikariDataSource dataSource, OperationLog operationLog, ApiKeyAuth apiKeyAuth,
+                     OperatorKeyAuth operatorKeyAuth,
             GatewayMetrics metrics, Runnable stopProxy) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.operationLog = operationLog;
         this.apiKeyAuth = apiKeyAuth;
+        this.operatorKeyAuth = operatorKeyAuth;
         this.metrics = metrics;
         this.stopProxy = stopProxy;
     }
@@ -84,7 +88,7 @@ final class GatewayLifecycle extends LifecycleStrategySupport {
                 RequestGuard.of(ctx, settings.integer("gateway.api.max-body-bytes", 1024, Integer.MAX_VALUE),
                         settings.duration("gateway.api.body-timeout"), maxUri, apiKeyAuth)
                         .headerLimits(maxHeaderBytes, settings.integer("gateway.http.max-header-count", 10, 10_000))
-                        .jolokia(settings.operatorKey(), ctx.getPropertiesComponent().resolveProperty("camel.management.path")
+                        .jolokia(operatorKeyAuth, ctx.getPropertiesComponent().resolveProperty("camel.management.path")
                                 .orElse("/observe") + "/jolokia"));
         ctx.getRegistry().bind("eventLoopServers", servers);
         metrics.httpConnections(servers::open, servers::refused);

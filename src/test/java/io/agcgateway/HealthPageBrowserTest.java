@@ -39,6 +39,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HealthPageBrowserTest {
     private static final Path SHOTS = Path.of("target", "screenshots");
+    private static final String OPERATOR_KEY = "5d0f3c2a-8b1e-4f6d-9a7c-2e4b6d8f0a13";
     private static final List<String> CHARTS = List.of("chart-requests", "chart-latency", "chart-refresh", "chart-ages");
 
     private static Gateway gw;
@@ -48,7 +49,8 @@ class HealthPageBrowserTest {
     @BeforeAll
     static void start() throws IOException {
         Chromium.assumeInstalled();
-        gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), HealthSeed.SWEEP_OFF));
+        gw = Gateway.start(TestGateway.with(TestGateway.settings(TestGateway.Store.H2), HealthSeed.SWEEP_OFF[0], HealthSeed.SWEEP_OFF[1],
+                "gateway.operator-key", OPERATOR_KEY));
         Files.createDirectories(SHOTS);
         driver = Chromium.start(true);
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
@@ -113,6 +115,40 @@ class HealthPageBrowserTest {
         assertThat(page).doesNotContain(gw.secretKey());
         assertThat(consoleProblems()).as("browser console (CSP violations, script errors)").isEmpty();
         fullScreenshot("health.png");
+    }
+
+    @Test
+    @Order(3)
+    void theOperatorKey_signsIntoTheHealthPageOnly() {
+        driver.get(gw.baseUrl() + "/");
+        js("sessionStorage.clear()");
+        driver.get(gw.baseUrl() + "/ui#/");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret-key")));
+        // a wrong key is still refused with the usual message
+        driver.findElement(By.id("secret-key")).sendKeys("11111111-2222-4333-8444-555555555555");
+        driver.findElement(By.id("signin-submit")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("signin-error"), "Wrong secret key"));
+
+        driver.findElement(By.id("secret-key")).clear();
+        driver.findElement(By.id("secret-key")).sendKeys(OPERATOR_KEY);
+        driver.findElement(By.id("signin-submit")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Health"));
+        for (String chart : CHARTS) {
+            wait.until(ExpectedConditions.attributeToBe(By.id(chart), "data-rendered", "true"));
+        }
+        // the only console lines so far: the 401s of the key checks (the wrong key twice, the operator key on /integrations)
+        assertThat(consoleProblems()).allSatisfy(l -> assertThat(l.getMessage()).contains("401"));
+        assertThat(driver.findElement(By.id("nav-health")).isDisplayed()).isTrue();
+        for (String other : List.of("nav-integrations", "nav-connections", "nav-logs")) {
+            assertThat(driver.findElement(By.id(other)).isDisplayed()).as(other).isFalse();
+        }
+        // any other page leads back to Health instead of a 401 that signs the operator out
+        driver.get(gw.baseUrl() + "/ui#/connections");
+        wait.until(ExpectedConditions.urlContains("#/health"));
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Health"));
+        assertThat(driver.findElement(By.id("sign-out")).isDisplayed()).isTrue();
+        assertThat(consoleProblems()).isEmpty();
+        js("sessionStorage.clear()");
     }
 
     /** Signed in by the key in sessionStorage; waits until every chart has drawn once. */

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 17 item 1: route monitoring over HTTP. Jolokia at /observe/jolokia answers a JMX read of the api-proxy route's
- * counters with the secret key or the operator key, refuses exec and write, and reveals no secret.
+ * counters with the secret key or the operator key, refuses exec and write, and reveals no secret. The operator key
+ * also opens the Health page's numbers, and nothing else.
  */
 class JolokiaTest {
     static final String OPERATOR_KEY = "0b6a1d9e-3f2c-4a57-9e1b-7c4d2f8a6b31";
@@ -75,6 +76,29 @@ class JolokiaTest {
         assertThat(new Http(gw.baseUrl(), OPERATOR_KEY).get("/observe/jolokia/version").status()).isEqualTo(200);
         // the operator key opens Jolokia only, not the API
         assertThat(new Http(gw.baseUrl(), OPERATOR_KEY).get("/integrations").status()).isEqualTo(401);
+    }
+
+    @Test
+    void theOperatorKey_opensTheHealthNumbers_andNoOtherApiOrDashboardCall() {
+        Http operator = new Http(gw.baseUrl(), OPERATOR_KEY);
+        Http.Res health = operator.get("/dashboard/api/health");
+        assertThat(health.status()).as(health.body()).isEqualTo(200);
+        assertThat(health.json().has("connections")).as(health.body()).isTrue();
+        // the same with a (small) body: the HTTP guard checks keys before reading one, with the route's own key rule
+        assertThat(operator.send("GET", "/dashboard/api/health", "{}", "Content-Type", "application/json").status()).isEqualTo(200);
+        assertThat(new Http(gw.baseUrl(), gw.secretKey()).get("/dashboard/api/health").status()).isEqualTo(200);
+        for (String key : new String[] {null, "11111111-2222-4333-8444-555555555555"}) {
+            Http.Res r = new Http(gw.baseUrl(), key).get("/dashboard/api/health");
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.json().at("/error/code").asText()).isNotEmpty();
+        }
+        for (String path : new String[] {"/connections", "/connections/u1?provider_config_key=jira", "/logs", "/integrations",
+                "/providers"}) {
+            Http.Res r = operator.get(path);
+            assertThat(r.status()).as(path + " " + r.body()).isEqualTo(401);
+        }
+        assertThat(operator.send("POST", "/connect/sessions", "{\"end_user\":{\"id\":\"e\"}}", "Content-Type", "application/json")
+                .status()).isEqualTo(401);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.agcgateway.http.vertx;
 
 import io.agcgateway.auth.ApiKeyAuth;
+import io.agcgateway.auth.OperatorKeyAuth;
 import io.agcgateway.http.GatewayException;
 import io.agcgateway.http.Json;
 import io.vertx.core.Future;
@@ -60,12 +61,17 @@ public final class RequestGuard implements Handler<RoutingContext> {
     private final List<Keyed> served;
     private final ApiKeyAuth apiKey;
     /** Opens the Jolokia path besides the secret key (null: only the secret key). */
-    private volatile ApiKeyAuth operatorKey;
+    private volatile OperatorKeyAuth operatorKey;
     private volatile String jolokiaPath = "/observe/jolokia";
     private final java.util.concurrent.atomic.AtomicLong malformed = new java.util.concurrent.atomic.AtomicLong();
 
     /** A route that checks the secret key first: its path and the methods it serves (empty: all). */
-    record Keyed(Pattern path, Set<String> methods) {
+    /** A served path and its methods; {@code operator}: the route opens with the operator key too (operatorKeyAuth). */
+    record Keyed(Pattern path, Set<String> methods, boolean operator) {
+        Keyed(Pattern path, Set<String> methods) {
+            this(path, methods, false);
+        }
+
         boolean matches(String method, String p) {
             return (methods.isEmpty() || methods.contains(method)) && path.matcher(p).matches();
         }
@@ -104,7 +110,10 @@ public final class RequestGuard implements Handler<RoutingContext> {
         return new RequestGuard(maxBytes, bodyTimeout, maxUriLength, streamed, keyedRoutes(ctx), served, apiKey);
     }
 
-    /** The platform-http routes whose first step is {@code process: {ref: apiKeyAuth}}, read from the started routes. */
+    /**
+     * The platform-http routes whose first step is {@code process: {ref: apiKeyAuth}} (or {@code operatorKeyAuth}), read
+     * from the started routes.
+     */
     static List<Keyed> keyedRoutes(CamelContext ctx) {
         List<Keyed> keyed = new ArrayList<>();
         Model model = ctx.getCamelContextExtension().getContextPlugin(Model.class);
@@ -113,8 +122,9 @@ public final class RequestGuard implements Handler<RoutingContext> {
             // the first real step: a routeConfiguration's onException is merged in front as an abstract output
             ProcessorDefinition<?> first = rd.getOutputs().stream().filter(o -> !o.isAbstract()).findFirst().orElse(null);
             if (route != null && route.getEndpoint() instanceof PlatformHttpEndpoint p && first instanceof ProcessDefinition step
-                    && "apiKeyAuth".equals(step.getRef())) {
-                keyed.add(new Keyed(pathPattern(p.getPath(), p.isMatchOnUriPrefix()), methods(p.getHttpMethodRestrict())));
+                    && ("apiKeyAuth".equals(step.getRef()) || "operatorKeyAuth".equals(step.getRef()))) {
+                keyed.add(new Keyed(pathPattern(p.getPath(), p.isMatchOnUriPrefix()), methods(p.getHttpMethodRestrict()),
+                        "operatorKeyAuth".equals(step.getRef())));
             }
         }
         return keyed;
@@ -157,16 +167,13 @@ public final class RequestGuard implements Handler<RoutingContext> {
         }
         // the path the router matches (dot segments removed): /proxy/../connect/sessions is not the proxy's
         String path = ctx.normalizedPath();
-        if (apiKey != null && path != null && path.startsWith(jolokiaPath)) {
+        if (operatorKey != null && path != null && path.startsWith(jolokiaPath)) {
             // JMX over HTTP: the secret key or the operator's read-only key; jolokia-access.xml refuses exec and write
-            String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
             try {
-                apiKey.check(auth);
+                operatorKey.check(req.getHeader(HttpHeaders.AUTHORIZATION));
             } catch (GatewayException e) {
-                if (operatorKey == null || !operatorKey.matches(bearer(auth))) {
-                    refuse(ctx, e.status(), e.code(), e.getMessage());
-                    return;
-                }
+                refuse(ctx, e.status(), e.code(), e.getMessage());
+                return;
             }
         }
         String te = req.getHeader(HttpHeaders.TRANSFER_ENCODING);
@@ -191,9 +198,15 @@ public final class RequestGuard implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        if (apiKey != null && isKeyed(req.method().name(), path)) {
+        Keyed route = apiKey == null ? null : keyedRoute(req.method().name(), path);
+        if (route != null) {
             try {
-                apiKey.check(req.getHeader(HttpHeaders.AUTHORIZATION));
+                String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
+                if (route.operator() && operatorKey != null) {
+                    operatorKey.check(auth);
+                } else {
+                    apiKey.check(auth);
+                }
             } catch (GatewayException e) {
                 refuse(ctx, e.status(), e.code(), e.getMessage());
                 return;
@@ -246,19 +259,11 @@ public final class RequestGuard implements Handler<RoutingContext> {
         return bytes > maxHeaderBytes ? "" : repeated;
     }
 
-    /** The operator's read-only key for Jolokia (gateway.operator-key), and where camel.management serves Jolokia. */
-    public RequestGuard jolokia(String operatorKeyValue, String path) {
-        this.operatorKey = operatorKeyValue == null || operatorKeyValue.isEmpty() ? null : new ApiKeyAuth(operatorKeyValue);
+    /** The check for Jolokia (the secret key or the operator's read-only key), and where camel.management serves it. */
+    public RequestGuard jolokia(OperatorKeyAuth operatorKeyAuth, String path) {
+        this.operatorKey = operatorKeyAuth;
         this.jolokiaPath = path;
         return this;
-    }
-
-    private static String bearer(String header) {
-        if (header == null) {
-            return null;
-        }
-        String h = header.strip();
-        return h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).strip() : null;
     }
 
     /** Requests refused for a malformed %-escape (answered 400, not logged). */
@@ -337,15 +342,19 @@ public final class RequestGuard implements Handler<RoutingContext> {
     }
 
     boolean isKeyed(String method, String path) {
+        return keyedRoute(method, path) != null;
+    }
+
+    private Keyed keyedRoute(String method, String path) {
         if (path == null) {
-            return false;
+            return null;
         }
         for (Keyed k : keyed) {
             if (k.matches(method, path)) {
-                return true;
+                return k;
             }
         }
-        return false;
+        return null;
     }
 
     private boolean declaredTooLarge(String length) {

@@ -1,0 +1,44 @@
+package io.agcgateway.auth;
+
+import io.agcgateway.http.GatewayException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * The read-only operator check: the secret key, or the operator key ({@code gateway.operator-key}) when one is set.
+ * It guards what an operator watches and nothing that reads or changes tokens, connections or integrations: Jolokia
+ * (read-only by jolokia-access.xml) and the Health page's numbers. A wrong key gets the secret key's 401 and message.
+ */
+public final class OperatorKeyAuth implements Processor {
+    private final ApiKeyAuth secretKey;
+    private final ApiKeyAuth operatorKey;
+
+    /** @param operatorKey the operator key, or null/empty when none is set (then only the secret key opens) */
+    public OperatorKeyAuth(ApiKeyAuth secretKey, String operatorKey) {
+        this.secretKey = secretKey;
+        this.operatorKey = operatorKey == null || operatorKey.isEmpty() ? null : new ApiKeyAuth(operatorKey);
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        check(exchange.getMessage().getHeader("Authorization", String.class));
+    }
+
+    public void check(String header) {
+        try {
+            secretKey.check(header);
+        } catch (GatewayException e) {
+            if (operatorKey == null || !operatorKey.matches(bearer(header))) {
+                throw e;
+            }
+        }
+    }
+
+    private static String bearer(String header) {
+        if (header == null) {
+            return null;
+        }
+        String h = header.strip();
+        return h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).strip() : null;
+    }
+}
