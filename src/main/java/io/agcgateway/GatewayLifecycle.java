@@ -36,8 +36,7 @@ final class GatewayLifecycle extends LifecycleStrategySupport {
     private EventLoopServers servers;
 
     GatewayLifecycle(GatewaySettings settings, HikariDataSource dataSource, OperationLog operationLog, ApiKeyAuth apiKeyAuth,
-                     OperatorKeyAuth operatorKeyAuth,
-            GatewayMetrics metrics, Runnable stopProxy) {
+            OperatorKeyAuth operatorKeyAuth, GatewayMetrics metrics, Runnable stopProxy) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.operationLog = operationLog;

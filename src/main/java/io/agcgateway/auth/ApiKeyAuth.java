@@ -47,10 +47,6 @@ public final class ApiKeyAuth implements Processor {
         }
     }
 
-    public boolean matches(String key) {
-        return key != null && MessageDigest.isEqual(expectedDigest, digest(key.strip().toLowerCase()));
-    }
-
     private static byte[] digest(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.toLowerCase().getBytes(StandardCharsets.UTF_8));

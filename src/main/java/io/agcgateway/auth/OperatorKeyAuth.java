@@ -27,18 +27,15 @@ public final class OperatorKeyAuth implements Processor {
     public void check(String header) {
         try {
             secretKey.check(header);
-        } catch (GatewayException e) {
-            if (operatorKey == null || !operatorKey.matches(bearer(header))) {
-                throw e;
+        } catch (GatewayException notTheSecretKey) {
+            if (operatorKey == null) {
+                throw notTheSecretKey;
+            }
+            try {
+                operatorKey.check(header);
+            } catch (GatewayException notTheOperatorKey) {
+                throw notTheSecretKey;
             }
         }
-    }
-
-    private static String bearer(String header) {
-        if (header == null) {
-            return null;
-        }
-        String h = header.strip();
-        return h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).strip() : null;
     }
 }

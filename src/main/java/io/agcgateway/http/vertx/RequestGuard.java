@@ -60,12 +60,11 @@ public final class RequestGuard implements Handler<RoutingContext> {
     private final List<Keyed> keyed;
     private final List<Keyed> served;
     private final ApiKeyAuth apiKey;
-    /** Opens the Jolokia path besides the secret key (null: only the secret key). */
+    /** Jolokia's check and the operatorKeyAuth routes': the secret key, and the operator key once jolokia() names it. */
     private volatile OperatorKeyAuth operatorKey;
     private volatile String jolokiaPath = "/observe/jolokia";
     private final java.util.concurrent.atomic.AtomicLong malformed = new java.util.concurrent.atomic.AtomicLong();
 
-    /** A route that checks the secret key first: its path and the methods it serves (empty: all). */
     /** A served path and its methods; {@code operator}: the route opens with the operator key too (operatorKeyAuth). */
     record Keyed(Pattern path, Set<String> methods, boolean operator) {
         Keyed(Pattern path, Set<String> methods) {
@@ -86,6 +85,7 @@ public final class RequestGuard implements Handler<RoutingContext> {
         this.keyed = List.copyOf(keyed);
         this.served = List.copyOf(served);
         this.apiKey = apiKey;
+        this.operatorKey = apiKey == null ? null : new OperatorKeyAuth(apiKey, null);
         this.maxBytes = maxBytes;
         this.maxUriLength = maxUriLength;
         this.bodyTimeoutMs = Math.max(1, bodyTimeout.toMillis());
@@ -202,7 +202,7 @@ public final class RequestGuard implements Handler<RoutingContext> {
         if (route != null) {
             try {
                 String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
-                if (route.operator() && operatorKey != null) {
+                if (route.operator()) {
                     operatorKey.check(auth);
                 } else {
                     apiKey.check(auth);
