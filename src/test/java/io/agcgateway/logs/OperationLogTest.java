@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agcgateway.metrics.GatewayMetrics;
+import io.agcgateway.store.Database;
 import io.agcgateway.support.TestGateway;
 import java.lang.reflect.Proxy;
 import java.sql.SQLTransientConnectionException;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,7 +43,7 @@ class OperationLogTest {
             ds.setUsername("sa");
         }
         open.add(ds);
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        Database.migrate(ds, store == TestGateway.Store.POSTGRES);
         return ds;
     }
 
@@ -75,6 +75,35 @@ class OperationLogTest {
         assertThat(ids).as("no row written twice by the row-by-row retry").doesNotHaveDuplicates();
         assertThat(log.written()).isEqualTo(99);
         assertThat(log.dropped()).isEqualTo(1);
+    }
+
+    /**
+     * V8: on H2 the id sequence saves its next value once per 10,000 ids, not once per 32 (each save wrote the store file);
+     * ids still follow insert order across batches. PostgreSQL
+     * keeps no cache (it caches per session: ids would leave insert order).
+     */
+    @ParameterizedTest
+    @EnumSource(TestGateway.Store.class)
+    void operationIds_followInsertOrder_andH2CachesThemByTheTenThousand(TestGateway.Store store) {
+        DataSource ds = store(store);
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        long cache = store == TestGateway.Store.POSTGRES
+                ? jdbc.queryForObject("SELECT cache_size FROM pg_sequences WHERE sequencename = "
+                        + "substring(pg_get_serial_sequence('operations', 'id') from '[^.]*$')", Long.class)
+                : jdbc.queryForObject("SELECT identity_cache FROM information_schema.columns WHERE table_name = 'OPERATIONS' "
+                        + "AND column_name = 'ID'", Long.class);
+        assertThat(cache).isEqualTo(store == TestGateway.Store.POSTGRES ? 1 : 10000);
+
+        OperationLog log = log(ds);
+        for (int b = 0; b < 5; b++) {
+            List<Operation> batch = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                batch.add(op(b * 300 + i));
+            }
+            log.write(batch);
+        }
+        List<Long> ids = jdbc.queryForList("SELECT id FROM operations ORDER BY created_at", Long.class);
+        assertThat(ids).hasSize(1500).isSorted().doesNotHaveDuplicates();
     }
 
     @ParameterizedTest
