@@ -14,6 +14,9 @@ import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyConfiguration;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
+import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +53,12 @@ final class GatewayLifecycle extends LifecycleStrategySupport {
      * camel-main serves platform-http itself (camel.server.*, with /observe beside it); a runtime without that server
      * (Camel Spring Boot) gets the same Vert.x server here, on gateway.host:gateway.port, before any route starts.
      */
+    /** Before the routes are built: their meters' policy reads the exclusion when it is created. */
+    @Override
+    public void onContextInitializing(CamelContext ctx) {
+        excludeFromRouteMeters(ctx);
+    }
+
     @Override
     public void onContextStarting(CamelContext ctx) {
         if (!ctx.hasServices(MainHttpServer.class).isEmpty()) {
@@ -70,6 +79,41 @@ final class GatewayLifecycle extends LifecycleStrategySupport {
                 .setHeaderFilterStrategy(ctx.getRegistry().lookupByNameAndType("cacheableHeaderFilter", CacheableHeaderFilter.class));
         LOG.info("HTTP server for the gateway's routes on {}:{} (the runtime has no platform-http server)", settings.host(),
                 settings.port());
+    }
+
+    /**
+     * Camel's per-route meters (camel_exchanges_*, camel_route_policy_*) leave out the routes of
+     * gateway.metrics.route-exclude (api-proxy: gateway_proxy_requests already times every call, by integration and
+     * status). Their names cost a String.format on every exchange: 4.6% of the proxy's allocations under load.
+     */
+    private void excludeFromRouteMeters(CamelContext ctx) {
+        String exclude = settings.raw("gateway.metrics.route-exclude");
+        if (exclude == null || exclude.isBlank()) {
+            return;
+        }
+        for (RoutePolicyFactory f : ctx.getRoutePolicyFactories()) {
+            if (f instanceof MicrometerRoutePolicyFactory micrometer) {
+                micrometer.setPolicyConfiguration(withExclude(micrometer.getPolicyConfiguration(), exclude.trim()));
+            }
+        }
+    }
+
+    /** A copy: the factory starts with Camel's static DEFAULT, which every context in this JVM shares. */
+    private static MicrometerRoutePolicyConfiguration withExclude(MicrometerRoutePolicyConfiguration c, String exclude) {
+        MicrometerRoutePolicyConfiguration copy = new MicrometerRoutePolicyConfiguration();
+        copy.setContextEnabled(c.isContextEnabled());
+        copy.setRouteEnabled(c.isRouteEnabled());
+        copy.setAdditionalCounters(c.isAdditionalCounters());
+        copy.setExchangesSucceeded(c.isExchangesSucceeded());
+        copy.setExchangesFailed(c.isExchangesFailed());
+        copy.setExchangesTotal(c.isExchangesTotal());
+        copy.setExternalRedeliveries(c.isExternalRedeliveries());
+        copy.setFailuresHandled(c.isFailuresHandled());
+        copy.setLongTask(c.isLongTask());
+        copy.setTimerInitiator(c.getTimerInitiator());
+        copy.setLongTaskInitiator(c.getLongTaskInitiator());
+        copy.setExcludePattern(exclude);
+        return copy;
     }
 
     /** Once Camel has started: the proxy's servers take over the platform-http port, one per event loop. */

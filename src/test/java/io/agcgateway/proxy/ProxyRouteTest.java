@@ -402,6 +402,16 @@ class ProxyRouteTest {
         assertThat(count(m, "miss") - misses).isZero();
     }
 
+    /** gateway.metrics.route-exclude (api-proxy by default): Camel's route meters leave the proxy out, ours count it. */
+    @Test
+    void camelRouteMeters_leaveTheProxyOut_gatewayProxyRequestsCountsIt() {
+        assertThat(proxy("GET", "/proxy/metered", null).status()).isEqualTo(200);
+        assertThat(http.get("/integrations").status()).isEqualTo(200);
+        String scrape = new Http(gw.baseUrl(), null).get("/observe/metrics").body();
+        assertThat(scrape).contains("gateway_proxy_requests_seconds_count{").contains("camel_exchanges_total{")
+                .contains("routeId=\"api-integrations\"").doesNotContain("routeId=\"api-proxy\"");
+    }
+
     @Test
     void mistypedProviderConfigKeys_shareOneUnknownLabel() {
         GatewayMetrics m = gw.bean("gatewayMetrics", GatewayMetrics.class);
