@@ -36,6 +36,9 @@ POLL_PATH=${POLL_PATH:-/integrations}
 NGX_SEND_TIMEOUT=${NGX_SEND_TIMEOUT:-60s}  # nginx's default; it drops a client that reads nothing for this long
 WRK_TIMEOUT=${WRK_TIMEOUT:-10s}
 SCENARIOS=${SCENARIOS:-a b c}
+# the gateway's JVM flags after -Xmx256m -Xms256m: by default the ones it ships with (README run command, image
+# entrypoint; ShippedJvmFlagsTest keeps the three equal). GW_JAVA_OPTS="" runs the JVM's defaults (G1).
+GW_JAVA_OPTS=${GW_JAVA_OPTS-"-XX:+UseParallelGC -XX:NewRatio=1"}
 
 die() { echo "proxy.sh: $*" >&2; [ -n "${OUT:-}" ] && echo "FAILED: $*" >> "$OUT"; exit 1; }
 secs() { # 20s / 2m / 20 -> seconds
@@ -171,7 +174,7 @@ YML
 # caller's GATEWAY_* vars are inherited; only these are fixed by the bench
 GATEWAY_PORT=$GW_PORT GATEWAY_HOST=127.0.0.1 GATEWAY_DATA_DIR=$W/data GATEWAY_SECRET_KEY=$KEY GATEWAY_SANDBOX=false \
 GATEWAY_PROVIDERS=$W/providers.yaml GATEWAY_PUBLIC_URL=http://127.0.0.1:$GW_PORT \
-  java -Xmx256m -Xms256m ${GW_JAVA_OPTS:-} -cp target/agc-gateway.jar bench/Seed.java > "$W/gateway.log" 2>&1 &
+  java -Xmx256m -Xms256m $GW_JAVA_OPTS -cp target/agc-gateway.jar bench/Seed.java > "$W/gateway.log" 2>&1 &
 GW_PID=$!; PIDS+=("$GW_PID")
 for _ in $(seq 1 120); do
   grep -q READY "$W/gateway.log" && break
@@ -205,7 +208,7 @@ fi
 
 # ---- header ----
 log "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(nproc) cores, $(free -m | awk '/Mem:/{print $2}') MB, load at start $(cut -d' ' -f1-3 /proc/loadavg)"
-log "gateway: $(git rev-parse --short HEAD 2> /dev/null)$(git diff --quiet 2> /dev/null || echo '+dirty') ($(git rev-parse --abbrev-ref HEAD 2> /dev/null)), jar $(date -r target/agc-gateway.jar +%Y-%m-%dT%H:%M), $(java -version 2>&1 | head -1), -Xmx256m -Xms256m${GW_JAVA_OPTS:+ $GW_JAVA_OPTS}"
+log "gateway: $(git rev-parse --short HEAD 2> /dev/null)$(git diff --quiet 2> /dev/null || echo '+dirty') ($(git rev-parse --abbrev-ref HEAD 2> /dev/null)), jar $(date -r target/agc-gateway.jar +%Y-%m-%dT%H:%M), $(java -version 2>&1 | head -1), -Xmx256m -Xms256m${GW_JAVA_OPTS:+ $GW_JAVA_OPTS}${GW_JAVA_OPTS:- (no other flag: JVM defaults, G1)}"
 GW_ENV=$(env | grep '^GATEWAY_' | cut -d= -f1 | grep -vx -e GATEWAY_PORT -e GATEWAY_HOST -e GATEWAY_DATA_DIR -e GATEWAY_SECRET_KEY \
   -e GATEWAY_SANDBOX -e GATEWAY_PROVIDERS -e GATEWAY_PUBLIC_URL | while read -r k; do
   case "$k" in *KEY*|*SECRET*|*PASSWORD*|*TOKEN*) echo "$k=***";; *) echo "$k=${!k}";; esac; done | tr '\n' ' ' || true)

@@ -48,12 +48,32 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         gw.printBanner();
+        String advice = collectorAdvice(java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList());
+        if (advice != null) {
+            LOG.info(advice);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(gw::close, "gateway-shutdown"));
         try {
             Thread.currentThread().join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The JVM flags the gateway ships with (README run command, image entrypoint, bench/proxy.sh). */
+    static final String SHIPPED_JVM_FLAGS = "-XX:+UseParallelGC -XX:NewRatio=1";
+
+    /**
+     * A line for the log when the JVM runs another collector than the shipped flags choose (given the collectors'
+     * MXBean names), else null: on the bench, G1 cost the proxy 25-35% more CPU per call (docs/OPERATIONS.md).
+     */
+    static String collectorAdvice(java.util.List<String> collectors) {
+        if (collectors.stream().anyMatch(n -> n.startsWith("PS "))) {
+            return null;
+        }
+        return "JVM collector: " + String.join(", ", collectors) + "; the gateway ships with " + SHIPPED_JVM_FLAGS
+                + ", which proxied 25-50% more calls per CPU on its bench (docs/OPERATIONS.md, \"JVM and heap\")";
     }
 
     /** Starts a gateway (non-blocking). Overrides beat env vars and files; tests use them for ports and dirs. */
