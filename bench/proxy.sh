@@ -208,7 +208,7 @@ fi
 
 # ---- header ----
 log "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(nproc) cores, $(free -m | awk '/Mem:/{print $2}') MB, load at start $(cut -d' ' -f1-3 /proc/loadavg)"
-log "gateway: $(git rev-parse --short HEAD 2> /dev/null)$(git diff --quiet 2> /dev/null || echo '+dirty') ($(git rev-parse --abbrev-ref HEAD 2> /dev/null)), jar $(date -r target/agc-gateway.jar +%Y-%m-%dT%H:%M), $(java -version 2>&1 | head -1), -Xmx256m -Xms256m${GW_JAVA_OPTS:+ $GW_JAVA_OPTS}${GW_JAVA_OPTS:- (no other flag: JVM defaults, G1)}"
+log "gateway: $(git rev-parse --short HEAD 2> /dev/null)$(git diff --quiet 2> /dev/null || echo '+dirty') ($(git rev-parse --abbrev-ref HEAD 2> /dev/null)), jar $(date -r target/agc-gateway.jar +%Y-%m-%dT%H:%M), $(java -version 2>&1 | head -1), -Xmx256m -Xms256m ${GW_JAVA_OPTS:-(no other flag: JVM defaults, G1)}"
 GW_ENV=$(env | grep '^GATEWAY_' | cut -d= -f1 | grep -vx -e GATEWAY_PORT -e GATEWAY_HOST -e GATEWAY_DATA_DIR -e GATEWAY_SECRET_KEY \
   -e GATEWAY_SANDBOX -e GATEWAY_PROVIDERS -e GATEWAY_PUBLIC_URL | while read -r k; do
   case "$k" in *KEY*|*SECRET*|*PASSWORD*|*TOKEN*) echo "$k=***";; *) echo "$k=${!k}";; esac; done | tr '\n' ' ' || true)

@@ -250,6 +250,7 @@ public final class GatewayBeans {
         // VertxPlatformHttpServer picks this bean up.
         Duration maxBlock = settings.duration("gateway.http.max-event-loop-block");
         bind("vertxOptions", new VertxOptions()
+                .setPreferNativeTransport(settings.bool("gateway.http.native-transport"))
                 .setWorkerPoolSize(settings.integer("gateway.http.worker-threads", 4, 1024))
                 .setMaxEventLoopExecuteTime(maxBlock.toNanos())
                 .setWarningExceptionTime(maxBlock.toNanos())

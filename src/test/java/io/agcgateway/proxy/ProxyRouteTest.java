@@ -402,6 +402,15 @@ class ProxyRouteTest {
         assertThat(count(m, "miss") - misses).isZero();
     }
 
+    /** gateway.http.native-transport (default true): on Linux x86-64, where the jar carries Netty's epoll library, it runs. */
+    @Test
+    void linuxX8664_runsTheEpollTransport() {
+        boolean linuxX8664 = System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").matches("amd64|x86_64");
+        org.junit.jupiter.api.Assumptions.assumeTrue(linuxX8664 || "true".equals(System.getenv("CI")), "epoll ships for Linux x86-64 only");
+        assertThat(gw.bean("eventLoopServers", io.agcgateway.http.vertx.EventLoopServers.class).nativeTransport()).isTrue();
+        assertThat(proxy("GET", "/proxy/over-epoll", null).status()).isEqualTo(200);
+    }
+
     /** gateway.metrics.route-exclude (api-proxy by default): Camel's route meters leave the proxy out, ours count it. */
     @Test
     void camelRouteMeters_leaveTheProxyOut_gatewayProxyRequestsCountsIt() {

@@ -34,6 +34,7 @@ public final class EventLoopServers implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
     private final int maxConnections;
+    private boolean nativeTransport;
 
     private EventLoopServers(int maxConnections) {
         this.maxConnections = maxConnections;
@@ -45,6 +46,11 @@ public final class EventLoopServers implements AutoCloseable {
     }
 
     /** Connections closed on arrival because {@code gateway.http.max-connections} were open. */
+    /** Whether Vert.x runs Netty's native (epoll) transport rather than Java NIO (gateway.http.native-transport). */
+    public boolean nativeTransport() {
+        return nativeTransport;
+    }
+
     public long refused() {
         return refused.get();
     }
@@ -97,6 +103,7 @@ public final class EventLoopServers implements AutoCloseable {
         r.errorHandler(404, guard::notFound);
         r.errorHandler(405, guard::notAllowed);
         Vertx vertx = platform.getVertx();
+        s.nativeTransport = vertx.isNativeTransportEnabled();
         // No cleartext HTTP/2 upgrade (h2c): an upgraded first request (a JDK client's, say) whose answer exceeds one
         // HTTP/2 frame now and then stalls until the idle timeout with the server idle (CleartextUpgradeTest), and large
         // upgraded request bodies stall too; clients fall back to HTTP/1.1 when the server ignores "Upgrade: h2c".
@@ -116,8 +123,8 @@ public final class EventLoopServers implements AutoCloseable {
             s.close();
             throw new IllegalStateException("cannot start " + instances + " HTTP server instances on port " + port + ": " + e.getMessage(), e);
         }
-        LOG.info("HTTP served by {} event-loop server instances on {}:{} (idle timeout {} ms, at most {} connections)", instances, host,
-                port, idleTimeout.toMillis(), maxConnections);
+        LOG.info("HTTP served by {} event-loop server instances on {}:{} (idle timeout {} ms, at most {} connections, {} transport)",
+                instances, host, port, idleTimeout.toMillis(), maxConnections, vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
         return s;
     }
 
