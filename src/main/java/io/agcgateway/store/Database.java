@@ -30,13 +30,16 @@ public final class Database {
 
     /**
      * Brings the schema up to date: the shared migrations, plus PostgreSQL's own (Quartz's tables). The placeholder sets
-     * what differs per database in a shared migration (V8: the operations id cache).
+     * what differs per database in a shared migration (V8: the operations id cache). PostgreSQL's own series starts at
+     * V1000, so a shared migration added later (V7, V8, ...) has a lower version than one already applied there: out of
+     * order is allowed, else Flyway refuses to start an existing PostgreSQL database ("resolved migration not applied").
      */
     public static void migrate(javax.sql.DataSource ds, boolean postgres) {
         Flyway.configure()
                 .dataSource(ds)
                 .locations(postgres ? new String[] {"classpath:db/migration", "classpath:db/postgresql"} : new String[] {"classpath:db/migration"})
                 .placeholders(java.util.Map.of("operations_id_cache", postgres ? "1" : "10000"))
+                .outOfOrder(true)
                 .load()
                 .migrate();
     }

@@ -106,6 +106,26 @@ class OperationLogTest {
         assertThat(ids).hasSize(1500).isSorted().doesNotHaveDuplicates();
     }
 
+    /**
+     * An existing PostgreSQL database already has V1000 (Quartz) when a shared migration with a lower version ships: it
+     * is applied at the next start instead of Flyway refusing to start ("resolved migration not applied").
+     */
+    @org.junit.jupiter.api.Test
+    void postgresWithV1000Applied_takesALaterSharedMigration() {
+        DataSource ds = store(TestGateway.Store.POSTGRES);
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        // as a database migrated before V8 existed: V8 neither recorded nor in effect
+        jdbc.update("DELETE FROM flyway_schema_history WHERE version = '8'");
+        jdbc.execute("ALTER TABLE operations ALTER COLUMN id SET CACHE 7");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM flyway_schema_history WHERE version = '1000'", Integer.class)).isEqualTo(1);
+
+        Database.migrate(ds, true);
+
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM flyway_schema_history WHERE version = '8' AND success", Integer.class)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT cache_size FROM pg_sequences WHERE sequencename = "
+                + "substring(pg_get_serial_sequence('operations', 'id') from '[^.]*$')", Long.class)).isEqualTo(1);
+    }
+
     @ParameterizedTest
     @EnumSource(TestGateway.Store.class)
     void controlCharacters_areStoredEscaped_notRefused(TestGateway.Store store) {
