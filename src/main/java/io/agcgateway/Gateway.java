@@ -6,8 +6,11 @@ import io.agcgateway.config.StartupException;
 import io.agcgateway.store.KeyMaterial;
 import io.agcgateway.store.MetaStore;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,8 +51,8 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         gw.printBanner();
-        String advice = collectorAdvice(java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .map(java.lang.management.GarbageCollectorMXBean::getName).toList());
+        String advice = collectorAdvice(ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName).toList());
         if (advice != null) {
             LOG.info(advice);
         }
@@ -68,7 +71,7 @@ public final class Gateway implements AutoCloseable {
      * A line for the log when the JVM runs another collector than the shipped flags choose (given the collectors'
      * MXBean names), else null: on the bench, G1 cost the proxy 25-35% more CPU per call (docs/OPERATIONS.md).
      */
-    static String collectorAdvice(java.util.List<String> collectors) {
+    static String collectorAdvice(List<String> collectors) {
         if (collectors.stream().anyMatch(n -> n.startsWith("PS "))) {
             return null;
         }

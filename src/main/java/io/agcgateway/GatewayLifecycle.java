@@ -49,16 +49,16 @@ final class GatewayLifecycle extends LifecycleStrategySupport {
         this.stopProxy = stopProxy;
     }
 
-    /**
-     * camel-main serves platform-http itself (camel.server.*, with /observe beside it); a runtime without that server
-     * (Camel Spring Boot) gets the same Vert.x server here, on gateway.host:gateway.port, before any route starts.
-     */
     /** Before the routes are built: their meters' policy reads the exclusion when it is created. */
     @Override
     public void onContextInitializing(CamelContext ctx) {
         excludeFromRouteMeters(ctx);
     }
 
+    /**
+     * camel-main serves platform-http itself (camel.server.*, with /observe beside it); a runtime without that server
+     * (Camel Spring Boot) gets the same Vert.x server here, on gateway.host:gateway.port, before any route starts.
+     */
     @Override
     public void onContextStarting(CamelContext ctx) {
         if (!ctx.hasServices(MainHttpServer.class).isEmpty()) {

@@ -45,12 +45,12 @@ public final class EventLoopServers implements AutoCloseable {
         return open.get();
     }
 
-    /** Connections closed on arrival because {@code gateway.http.max-connections} were open. */
     /** Whether Vert.x runs Netty's native (epoll) transport rather than Java NIO (gateway.http.native-transport). */
     public boolean nativeTransport() {
         return nativeTransport;
     }
 
+    /** Connections closed on arrival because {@code gateway.http.max-connections} were open. */
     public long refused() {
         return refused.get();
     }
@@ -124,7 +124,7 @@ public final class EventLoopServers implements AutoCloseable {
             throw new IllegalStateException("cannot start " + instances + " HTTP server instances on port " + port + ": " + e.getMessage(), e);
         }
         LOG.info("HTTP served by {} event-loop server instances on {}:{} (idle timeout {} ms, at most {} connections, {} transport)",
-                instances, host, port, idleTimeout.toMillis(), maxConnections, vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
+                instances, host, port, idleTimeout.toMillis(), maxConnections, s.nativeTransport ? "epoll" : "NIO");
         return s;
     }
 
