@@ -123,6 +123,8 @@ public final class GatewayBeans {
     private final OperationLog operationLog;
     private final RefreshService refresh;
     private final TokenUpdates tokenUpdates = new TokenUpdates();
+    /** The platform-http server's Vert.x options (built in http(); the proxy sizes its per-loop clients by them). */
+    private VertxOptions vertxOptions;
     private final Refresher refresher;
     /** The secret-key check: routes name it, and the HTTP guard runs it before reading a body (built in http()). */
     private ApiKeyAuth apiKeyAuth;
@@ -249,7 +251,7 @@ public final class GatewayBeans {
         // an event loop longer than max-event-loop-block is logged by Vert.x's checker (tests set it strict).
         // VertxPlatformHttpServer picks this bean up.
         Duration maxBlock = settings.duration("gateway.http.max-event-loop-block");
-        bind("vertxOptions", new VertxOptions()
+        vertxOptions = bind("vertxOptions", new VertxOptions()
                 .setPreferNativeTransport(settings.bool("gateway.http.native-transport"))
                 .setWorkerPoolSize(settings.integer("gateway.http.worker-threads", 4, 1024))
                 .setMaxEventLoopExecuteTime(maxBlock.toNanos())
@@ -337,7 +339,9 @@ public final class GatewayBeans {
     private Runnable proxy(CamelContext ctx) {
         EventLoopHttpEngine engine = bind("eventLoopHttpEngine", new EventLoopHttpEngine(ctx, settings.port()));
         Supplier<Vertx> vertx = engine::vertx;
-        bind("upstream", new UpstreamComponent(vertx,
+        // one upstream client per event loop that carries calls (a server instance each, verticles spread over the loops)
+        int loops = Math.min(settings.serverInstances(), vertxOptions.getEventLoopPoolSize());
+        bind("upstream", new UpstreamComponent(vertx, loops,
                 settings.integer("gateway.proxy.max-connections", 1, 100_000),
                 settings.integer("gateway.proxy.max-waiting", 0, 1_000_000),
                 settings.duration("gateway.proxy.connect-timeout"), settings.duration("gateway.proxy.idle-timeout"),

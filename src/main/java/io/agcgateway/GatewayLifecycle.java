@@ -119,12 +119,11 @@ final class GatewayLifecycle extends LifecycleStrategySupport {
     /** Once Camel has started: the proxy's servers take over the platform-http port, one per event loop. */
     @Override
     public void onContextStarted(CamelContext ctx) {
-        int instances = settings.integer("gateway.http.server-instances", 0, 64);
         int maxUri = settings.integer("gateway.http.max-uri-length", 256, 1 << 20);
         int maxConnections = settings.integer("gateway.http.max-connections", 0, 10_000_000);
         int maxHeaderBytes = settings.integer("gateway.http.max-header-size", 1024, 1 << 20);
         servers = EventLoopServers.takeOver(ctx, settings.host(), settings.port(),
-                instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
+                settings.serverInstances(),
                 settings.duration("gateway.http.idle-timeout"), RequestGuard.decoderLimit(maxUri),
                 RequestGuard.decoderLimit(maxHeaderBytes),
                 maxConnections == 0 ? EventLoopServers.defaultMaxConnections() : maxConnections,

@@ -330,6 +330,12 @@ public final class GatewaySettings {
         return dbUrl().startsWith("jdbc:postgresql:");
     }
 
+    /** HTTP server instances on the port, one per event loop: gateway.http.server-instances, 0 = one per CPU core. */
+    public int serverInstances() {
+        int n = integer("gateway.http.server-instances", 0, 64);
+        return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
+    }
+
     public boolean cluster() {
         return bool("gateway.cluster");
     }
