@@ -158,6 +158,7 @@ public final class GatewaySettings {
         duration("gateway.api.body-timeout");
         duration("gateway.proxy.token-cache-sync");
         integer("gateway.db.pool-size", 2, 500);
+        integer("gateway.db.h2-cache-kb", 256, 1 << 20);
         duration("gateway.db.fail-fast-window");
         integer("gateway.http.worker-threads", 4, 1024);
         integer("gateway.http.server-instances", 0, 64);

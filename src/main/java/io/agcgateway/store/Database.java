@@ -58,7 +58,9 @@ public final class Database {
             // WRITE_DELAY=0: H2 writes every commit to the file before answering (its default 500 ms kept the commits of
             // the last half second in memory only: lost on kill -9 although the API had answered). The write is not
             // fsync-ed: it survives a crash of the process, not of the machine (docs/RELIABILITY.md).
-            url = "jdbc:h2:file:" + settings.dataDir().resolve("gateway") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+            // CACHE_SIZE: a small page cache (gateway.db.h2-cache-kb), so the pages of written operation rows die young
+            url = "jdbc:h2:file:" + settings.dataDir().resolve("gateway") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;CACHE_SIZE="
+                    + settings.integer("gateway.db.h2-cache-kb", 256, 1 << 20);
             cfg.setUsername("sa");
         } else {
             cfg.setUsername(settings.raw("gateway.db.user"));

@@ -50,6 +50,19 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void embeddedH2_runsWithTheConfiguredPageCache_andABadSizeFailsNamingIt() throws Exception {
+        GatewaySettings s = load(Map.of("GATEWAY_DATA_DIR", dir.resolve("data").toString(), "GATEWAY_DB_H2_CACHE_KB", "2048"));
+        try (var ds = io.agcgateway.store.Database.open(s); var c = ds.getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'CACHE_SIZE'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("2048");
+        }
+        assertThat(load(Map.of()).integer("gateway.db.h2-cache-kb", 256, 1 << 20)).isEqualTo(1024);
+        assertThatThrownBy(() -> load(Map.of("GATEWAY_DB_H2_CACHE_KB", "16")))
+                .isInstanceOf(StartupException.class).hasMessageContaining("gateway.db.h2-cache-kb");
+    }
+
+    @Test
     void envVar_overridesFile() {
         GatewaySettings s = load(Map.of("GATEWAY_PORT", "4100", "GATEWAY_PUBLIC_URL", "https://gw.example.gov/"));
         assertThat(s.port()).isEqualTo(4100);
