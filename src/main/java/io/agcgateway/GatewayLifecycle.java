@@ -8,6 +8,7 @@ import io.agcgateway.http.vertx.EventLoopServers;
 import io.agcgateway.http.vertx.RequestGuard;
 import io.agcgateway.logs.OperationLog;
 import io.agcgateway.metrics.GatewayMetrics;
+import io.agcgateway.proxy.ProxyUnitOfWorkFactory;
 import io.agcgateway.web.CacheableHeaderFilter;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
@@ -17,6 +18,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerCon
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyConfiguration;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.spi.RoutePolicyFactory;
+import org.apache.camel.spi.UnitOfWorkFactory;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,9 @@ final class GatewayLifecycle extends LifecycleStrategySupport {
     @Override
     public void onContextInitializing(CamelContext ctx) {
         excludeFromRouteMeters(ctx);
+        if (!settings.bool("gateway.proxy.mdc-logging")) {
+            ctx.getCamelContextExtension().addContextPlugin(UnitOfWorkFactory.class, new ProxyUnitOfWorkFactory(ctx, "api-proxy"));
+        }
     }
 
     /**

@@ -140,6 +140,7 @@ public final class GatewaySettings {
         cluster();
         sandbox();
         bool("gateway.tracing.enabled");
+        bool("gateway.proxy.mdc-logging");
         webhookUrl();
         providerFiles();
         duration("gateway.refresh.margin");

@@ -81,8 +81,9 @@ public final class ProxyDecide extends AsyncProcessorSupport implements AsyncPro
         if (d.kind().equals(AttemptDecision.FAIL)) {
             ProxyCall call = exchange.getProperty(ProxyCall.PROPERTY, ProxyCall.class);
             Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-            LOG.warn("proxy upstream failure; integration={} connection={} route=api-proxy reason={} cause={}", call.integrationKey,
-                    call.connectionId, d.reason(), t == null ? "answer broken off" : t.getClass().getSimpleName());
+            LOG.warn("proxy upstream failure; integration={} connection={} route=api-proxy exchange={} reason={} cause={}",
+                    call.integrationKey, call.connectionId, exchange.getExchangeId(), d.reason(),
+                    t == null ? "answer broken off" : t.getClass().getSimpleName());
             exchange.setException(d.error());
             return;
         }
