@@ -517,6 +517,28 @@ class ProxyRouteTest {
         assertThat(up.apiCalls.get() - before).isEqualTo(1);
     }
 
+    /**
+     * gateway.proxy.mdc-logging=false (default): the proxy's own lines carry no Camel MDC (its unit of work has none,
+     * which needs the exchange to know its route from the start) and name the exchange in their text instead.
+     */
+    @Test
+    void proxyFailureLine_namesRouteAndExchangeInItsText_withoutCamelsMdc() {
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ProxyDecide.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            Http.Res r = proxy("GET", "/proxy/x", null, "Base-Url-Override", "http://127.0.0.1:" + closedPort + "/down");
+            assertThat(r.status()).isEqualTo(502);
+        } finally {
+            logger.detachAppender(lines);
+        }
+        assertThat(lines.list).hasSize(1);
+        var line = lines.list.get(0);
+        assertThat(line.getFormattedMessage()).contains("route=api-proxy").containsPattern("exchange=[0-9A-F]+-[0-9A-F]+ ");
+        assertThat(line.getMDCPropertyMap()).doesNotContainKeys("camel.exchangeId", "camel.routeId");
+    }
+
     @Test
     void unreachableUpstream_is502_andSlowUpstream_is504() {
         Http.Res r = proxy("GET", "/proxy/x", null, "Base-Url-Override", "http://127.0.0.1:" + closedPort + "/down");

@@ -9,6 +9,7 @@ import java.util.Collections;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Processor;
+import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
 import org.slf4j.Logger;
@@ -25,6 +26,22 @@ final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
 
     EventLoopHttpConsumer(PlatformHttpEndpoint endpoint, Processor processor, String routerName) {
         super(endpoint, processor, Collections.emptyList(), routerName);
+    }
+
+    /**
+     * platform-http wraps this consumer in its own, and Camel tells only the wrapper which route it feeds: without the
+     * route here, an exchange's from-route id stayed empty until its first processor, too late for the unit of work
+     * created below (ProxyUnitOfWorkFactory picks the proxy's by it) and for the logs that name it.
+     */
+    @Override
+    protected void doStart() throws Exception {
+        for (Route route : getEndpoint().getCamelContext().getRoutes()) {
+            if (route.getEndpoint() == getEndpoint()) {
+                setRoute(route);
+                setRouteId(route.getRouteId());
+            }
+        }
+        super.doStart();
     }
 
     @Override
