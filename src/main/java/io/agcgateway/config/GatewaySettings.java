@@ -162,7 +162,7 @@ public final class GatewaySettings {
         integer("gateway.db.h2-cache-kb", 256, 1 << 20);
         duration("gateway.db.fail-fast-window");
         integer("gateway.http.worker-threads", 4, 1024);
-        integer("gateway.http.server-instances", 0, 64);
+        serverInstances();
         duration("gateway.http.idle-timeout");
         integer("gateway.http.max-uri-length", 256, 1 << 20);
         integer("gateway.http.max-connections", 0, 10_000_000);

@@ -39,6 +39,7 @@ final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
             if (route.getEndpoint() == getEndpoint()) {
                 setRoute(route);
                 setRouteId(route.getRouteId());
+                break;
             }
         }
         super.doStart();
